@@ -1,0 +1,1 @@
+"""Analysis and synthesis: networks, comparisons, the cooperation model, figures and reports."""

@@ -1,0 +1,1 @@
+"""Questionnaires and checklists as versioned data: definitions, rounds, answers, scoring."""

@@ -1,0 +1,1 @@
+"""The record: storage, reference data, pilots, sites, meetings, log, access, audit."""
