@@ -60,9 +60,13 @@ def size_class(population: int) -> str:
     Each class holds its lower bound: 15 000 is "15k-50k", 50 000 is "50k-200k", 200 000 is "gt200k".
     """
     if isinstance(population, bool) or not isinstance(population, (int, float)) or population != population:
-        raise ValidationError(Problem("population", f"måste vara ett heltal, fick {population!r} (must be an integer)"))
+        raise ValidationError(
+            Problem("population", f"måste vara ett heltal, fick {population!r} (must be an integer)")
+        )
     if population < 0:
-        raise ValidationError(Problem("population", f"kan inte vara negativ: {population} (cannot be negative)"))
+        raise ValidationError(
+            Problem("population", f"kan inte vara negativ: {population} (cannot be negative)")
+        )
     for cls in SIZE_CLASSES:
         if cls.upper is None or population < cls.upper:
             return cls.code
@@ -74,7 +78,8 @@ def size_class_label(code: str, lang: str = "sv") -> str:
     for cls in SIZE_CLASSES:
         if cls.code == code:
             return cls.label(lang)
-    raise NotFound(f"Okänd storleksklass {code!r}; giltiga: {', '.join(SIZE_CLASS_CODES)} (unknown size class)")
+    valid = ", ".join(SIZE_CLASS_CODES)
+    raise NotFound(f"Okänd storleksklass {code!r}; giltiga: {valid} (unknown size class)")
 
 
 def _county_code(county_code: str | int) -> str:
@@ -105,5 +110,7 @@ def landsdel_of_municipality(municipality_code: str) -> str:
     """Landsdel of a four-digit municipality code, via its county (its first two digits)."""
     code = str(municipality_code).strip()
     if len(code) != 4 or not code.isdigit():
-        raise NotFound(f"Okänd kommunkod {municipality_code!r}: förväntade fyra siffror (expected four digits)")
+        raise NotFound(
+            f"Okänd kommunkod {municipality_code!r}: förväntade fyra siffror (expected four digits)"
+        )
     return landsdel(code[:2])
