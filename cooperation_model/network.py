@@ -11,7 +11,7 @@ import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import networkx as nx
 import pandas as pd
@@ -99,7 +99,7 @@ UNKNOWN_SECTOR = "okand"
 
 NODE_ATTRIBUTES: tuple[str, ...] = ("name", "organisation", "sector", "level")
 
-DateLike = date | datetime | pd.Timestamp | str | None
+DateLike: TypeAlias = date | datetime | pd.Timestamp | str | None
 
 
 # --- Validation and small helpers ---------------------------------------------------------------
@@ -214,6 +214,14 @@ def _pair_counts(att: pd.DataFrame, keys: Sequence[str] = ()) -> pd.DataFrame:
     )
 
 
+def _add_pair_edges(G: nx.Graph, edges: pd.DataFrame) -> None:
+    """Add the (actor_a, actor_b, weight) rows of ``_pair_counts`` as weighted int edges."""
+    G.add_weighted_edges_from(
+        zip(edges["actor_a"].astype(int), edges["actor_b"].astype(int), edges["weight"].astype(int),
+            strict=True)
+    )
+
+
 # --- Graph builders -----------------------------------------------------------------------------
 
 
@@ -251,9 +259,7 @@ def co_attendance_graph(
         invited = rows[rows["invited"].fillna(False).astype(bool)]["actor_id"].unique()
         G.add_nodes_from((int(a), attrs[int(a)]) for a in invited if int(a) not in G)
     edges = _pair_counts(att)
-    G.add_weighted_edges_from(
-        zip(edges["actor_a"].astype(int), edges["actor_b"].astype(int), edges["weight"].astype(int))
-    )
+    _add_pair_edges(G, edges)
     return G
 
 
@@ -565,10 +571,8 @@ def metrics_by_period(
             key = (group, period) if group_by else (period,)
             G = nx.Graph()
             G.add_nodes_from((int(a), attrs[int(a)]) for a in nodes_by.get(key, []))
-            e = edges_by.get(key)
-            if e is not None:
-                G.add_weighted_edges_from(zip(e["actor_a"].astype(int), e["actor_b"].astype(int),
-                                              e["weight"].astype(int)))
+            if key in edges_by:
+                _add_pair_edges(G, edges_by[key])
             row: dict[str, Any] = {group_by: group} if group_by else {}
             row.update(period=str(period), period_start=period.start_time,
                        n_meetings=int(n_meetings.get(key if group_by else period, 0)))

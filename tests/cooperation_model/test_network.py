@@ -243,7 +243,8 @@ def test_brokerage_splits_between_equally_short_paths() -> None:
     # Square A(skola)-B(soc)-C(polis)-D(soc)-A: A–C has two shortest paths, via B and via D.
     # B–D runs through A or C but both are socialtjänst, so that pair is no brokerage.
     G = nx.Graph([("A", "B"), ("B", "C"), ("C", "D"), ("D", "A")])
-    nx.set_node_attributes(G, {"A": "skola", "B": "socialtjänst", "C": "polis", "D": "socialtjänst"}, "sector")
+    sectors = {"A": "skola", "B": "socialtjänst", "C": "polis", "D": "socialtjänst"}
+    nx.set_node_attributes(G, sectors, "sector")
     b = cross_sector_brokerage(G)
     assert b == {"A": 0.0, "B": pytest.approx(0.5), "C": 0.0, "D": pytest.approx(0.5)}
 
