@@ -1,0 +1,161 @@
+"""Audit trail: every create, update and delete through the ORM is recorded with who, when, what and which face."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from pilots.models import AuditEvent, Base, utcnow
+
+# Never recorded: the audit table itself; password hashes are masked.
+_SKIP_TABLES = {"audit_event"}
+_MASKED = {"password_hash", "token_hash"}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict | list | str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {
+        c.key: ("***" if c.key in _MASKED else _plain(getattr(obj, c.key)))
+        for c in mapper.column_attrs
+    }
+
+
+def _identity(obj: Any) -> str:
+    ident = inspect(obj).identity
+    if ident is None:
+        return ""
+    return "/".join(str(x) for x in ident)
+
+
+def _username(session: Session) -> str:
+    user = session.info.get("user")
+    if user is None:
+        return ""
+    return str(getattr(user, "username", user))
+
+
+def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            masked = attr.key in _MASKED
+            before[attr.key] = "***" if masked else _plain(old)
+            after[attr.key] = "***" if masked else _plain(new)
+    return before, after
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, _ctx: Any, _instances: Any) -> None:
+    pending: list[dict[str, Any]] = session.info.setdefault("_audit_pending", [])
+    for obj in session.dirty:
+        if obj.__table__.name in _SKIP_TABLES or not session.is_modified(obj, include_collections=False):
+            continue
+        before, after = _changes(obj)
+        if not after:
+            continue
+        action = "update"
+        if "deleted_at" in after:
+            action = "delete" if after["deleted_at"] else "restore"
+        pending.append({"obj": obj, "action": action, "before": before, "after": after})
+    for obj in session.deleted:
+        if obj.__table__.name not in _SKIP_TABLES:
+            pending.append({"obj": obj, "action": "delete", "before": _row(obj), "after": None})
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session: Session, _ctx: Any) -> None:
+    pending: list[dict[str, Any]] = session.info.pop("_audit_pending", [])
+    for obj in session.new:
+        if isinstance(obj, Base) and obj.__table__.name not in _SKIP_TABLES:
+            pending.append({"obj": obj, "action": "create", "before": None, "after": _row(obj)})
+    if not pending:
+        return
+    user, face, now = _username(session), session.info.get("face", "system"), utcnow()
+    rows = [
+        {
+            "at": now,
+            "username": user,
+            "face": face,
+            "action": p["action"],
+            "entity": p["obj"].__table__.name,
+            "entity_id": _identity(p["obj"]),
+            "before": p["before"],
+            "after": p["after"],
+        }
+        for p in pending
+    ]
+    session.connection().execute(insert(AuditEvent), rows)
+
+
+def record_event(
+    session: Session, action: str, entity: str, entity_id: str = "", after: dict[str, Any] | None = None
+) -> None:
+    """Record an event that bypasses the ORM (bulk imports, logins, backups) in the same transaction."""
+    session.execute(
+        insert(AuditEvent).values(
+            at=utcnow(),
+            username=_username(session),
+            face=session.info.get("face", "system"),
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=None,
+            after={k: _plain(v) for k, v in (after or {}).items()},
+        )
+    )
+
+
+def audit_frame(
+    session: Session,
+    *,
+    entity: str | None = None,
+    username: str | None = None,
+    face: str | None = None,
+    since: datetime | None = None,
+    limit: int = 1000,
+) -> pd.DataFrame:
+    """The audit trail, newest first, filtered; for admins only (the caller checks the role)."""
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if entity:
+        stmt = stmt.where(AuditEvent.entity == entity)
+    if username:
+        stmt = stmt.where(AuditEvent.username == username)
+    if face:
+        stmt = stmt.where(AuditEvent.face == face)
+    if since:
+        stmt = stmt.where(AuditEvent.at >= since)
+    rows = session.scalars(stmt).all()
+    return pd.DataFrame(
+        [
+            {
+                "id": r.id,
+                "at": r.at,
+                "username": r.username,
+                "face": r.face,
+                "action": r.action,
+                "entity": r.entity,
+                "entity_id": r.entity_id,
+                "before": r.before,
+                "after": r.after,
+            }
+            for r in rows
+        ],
+        columns=["id", "at", "username", "face", "action", "entity", "entity_id", "before", "after"],
+    )
