@@ -122,7 +122,8 @@ def require_columns(frames: dict[str, pd.DataFrame], required: dict[str, Sequenc
         raise ValidationError(problems)
 
 
-def _timestamp(value: DateLike, field: str) -> pd.Timestamp | None:
+def as_timestamp(value: DateLike, field: str) -> pd.Timestamp | None:
+    """None, or ``value`` as a Timestamp; a value that is not a date is refused naming ``field``."""
     if value is None:
         return None
     try:
@@ -149,7 +150,7 @@ def dated(frame: pd.DataFrame, column: str = "date", table: str = "meetings") ->
 
 def in_window(frame: pd.DataFrame, start: DateLike, end: DateLike, column: str = "date") -> pd.DataFrame:
     """Rows of ``frame`` whose ``column`` lies in [start, end], both ends inclusive (None = open)."""
-    lo, hi = _timestamp(start, "start"), _timestamp(end, "end")
+    lo, hi = as_timestamp(start, "start"), as_timestamp(end, "end")
     if lo is not None and hi is not None and lo > hi:
         raise ValidationError(Problem("start/end", f"start {lo.date()} is after end {hi.date()}"))
     keep = pd.Series(True, index=frame.index)
@@ -552,7 +553,7 @@ def metrics_by_period(
     m = in_window(dated(meetings), start, end)
     keys = [group_by] if group_by else []
     m = m.assign(period=m["date"].dt.to_period(freq))
-    lo_ts, hi_ts = _timestamp(start, "start"), _timestamp(end, "end")
+    lo_ts, hi_ts = as_timestamp(start, "start"), as_timestamp(end, "end")
     lo = lo_ts.to_period(freq) if lo_ts is not None else (m["period"].min() if len(m) else None)
     hi = hi_ts.to_period(freq) if hi_ts is not None else (m["period"].max() if len(m) else None)
     if lo is None or hi is None:
