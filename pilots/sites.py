@@ -145,3 +145,10 @@ def sites_frame(session: Session, user: CurrentUser, pilot_id: int | None = None
 def site_label(row: dict[str, Any] | pd.Series) -> str:
     """'Skellefteå (TryggVäxt)' — how a site is named in lists and charts."""
     return f"{row['municipality_name']} ({row['pilot_name']})"
+
+
+def shows_demo_data(session: Session, user: CurrentUser) -> bool:
+    """True when any pilot the user can see is demo data (pages then show the Exempeldata banner)."""
+    return session.scalar(
+        select(Pilot.id).where(Pilot.is_demo.is_(True), Pilot.deleted_at.is_(None), pilot_read_clause(user)).limit(1)
+    ) is not None

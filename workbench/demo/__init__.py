@@ -74,3 +74,11 @@ def load_demo(engine: Engine, *, replace: bool = False) -> DemoContext:
         for part in _parts():
             part.build(session, ctx)
     return ctx
+
+USERS_HELP = """  admin        administratör
+  forskare     följeforskare (TryggVäxt, jämförelsekommuner)
+  forskare-bra följeforskare (Brå-piloten)
+  mfof         MFoF-handläggare (alla piloter, översikter)
+  skelleftea   kommunanvändare, Skellefteå
+  orebro       kommunanvändare, Örebro
+  presentator  presentatör (sammanställda diagram och export)"""

@@ -1,0 +1,44 @@
+"""The page registry: which page modules exist, their section, and the roles that see them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PAGES_DIR = Path(__file__).parent
+ALL_ROLES = ("admin", "researcher", "mfof", "municipality", "presenter")
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its module file, title key, Material icon, section key, roles and URL path."""
+
+    module: str
+    title_key: str
+    icon: str
+    section: str
+    roles: tuple[str, ...]
+    url_path: str
+
+    @property
+    def path(self) -> Path:
+        return PAGES_DIR / f"{self.module}.py"
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("home", "home.title", ":material/home:", "section_overview", ALL_ROLES, "start"),
+    PageSpec("reference", "reference.title", ":material/map:", "section_admin", ("admin", "mfof", "researcher"),
+             "referensdata"),
+    PageSpec("users", "users.title", ":material/group:", "section_admin", ("admin",), "anvandare"),
+]
+
+
+def pages_for(role: str) -> list[PageSpec]:
+    """The pages a role sees, in registry order."""
+    return [p for p in PAGES if role in p.roles and p.path.exists()]
+
+
+def register(spec: PageSpec) -> None:
+    """Add a page (used by capability modules listed in EXTRA_PAGE_MODULES)."""
+    if all(p.module != spec.module for p in PAGES):
+        PAGES.append(spec)

@@ -1,0 +1,106 @@
+"""Shared Streamlit pieces: the page context (engine, user, language), error display, banners, downloads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from pilots import db
+from pilots.access import ROLE_LABELS, CurrentUser
+from pilots.errors import AccessDenied, ValidationError, WorkbenchError
+from workbench.i18n import translate
+
+
+@st.cache_resource
+def shared_engine(url: str) -> Engine:
+    """One engine per database URL for the whole server (engines are thread-safe; sessions are not)."""
+    return db.make_engine(url)
+
+
+def engine() -> Engine:
+    return shared_engine(db.database_url())
+
+
+def lang() -> str:
+    return str(st.session_state.get("lang", "sv"))
+
+
+def t(key: str, **values: object) -> str:
+    """Translate a 'file.key' string in the user's language."""
+    return translate(key, lang(), **values)
+
+
+def current_user() -> CurrentUser | None:
+    user = st.session_state.get("user")
+    return user if isinstance(user, CurrentUser) else None
+
+
+def role_label(role: str) -> str:
+    sv, en = ROLE_LABELS.get(role, (role, role))
+    return en if lang() == "en" else sv
+
+
+@dataclass
+class PageContext:
+    engine: Engine
+    user: CurrentUser
+    lang: str
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A transaction as this user through the app face (audited)."""
+        with db.session_scope(self.engine, user=self.user, face="app") as s:
+            yield s
+
+
+def page_context() -> PageContext:
+    """The context every page starts from; stops the page when nobody is logged in."""
+    user = current_user()
+    if user is None:
+        st.warning(t("common.session_expired"))
+        st.stop()
+    return PageContext(engine=engine(), user=user, lang=lang())
+
+
+@contextmanager
+def shows_errors() -> Iterator[None]:
+    """Show a WorkbenchError as a clear message (with every problem listed), never a traceback."""
+    try:
+        yield
+    except ValidationError as err:
+        lines = "\n".join(f"- {p}" for p in err.problems)
+        head = f"{err.source}: " if err.source else ""
+        st.error(f"{t('common.error_prefix')} {head}\n\n{lines}")
+    except AccessDenied as err:
+        st.error(f"{t('common.access_denied')} {err}")
+    except WorkbenchError as err:
+        st.error(f"{t('common.error_prefix')} {err}")
+
+
+def demo_banner(is_demo: bool) -> None:
+    """The banner every page built from demo data shows."""
+    if is_demo:
+        st.warning(t("common.demo_banner"), icon=":material/science:")
+
+
+def personal_data_hint() -> None:
+    st.caption(t("common.personal_data_warning"))
+
+
+def provisional_badge(status: str) -> None:
+    if status != "verified":
+        st.info(t("common.provisional"), icon=":material/construction:")
+
+
+def download_frame(frame: Any, file_stem: str, key: str) -> None:
+    """CSV download of a table (formula-safe, UTF-8 with BOM so Excel reads å ä ö)."""
+    from pilots.exporting import records_to_bytes
+
+    st.download_button(t("common.download_csv"), data=records_to_bytes(frame, "csv"),
+                       file_name=f"{file_stem}.csv", mime="text/csv", key=key)
