@@ -33,6 +33,31 @@ from typing import Any
 from pilots.errors import PersonalDataError, Problem, ValidationError
 from pilots.privacy import check_text
 
+__all__ = [
+    "ACCEPTED_FORMATS",
+    "KINDS",
+    "MAX_UPLOAD_BYTES",
+    "CellError",
+    "Column",
+    "RawRow",
+    "RawTable",
+    "RecordSpec",
+    "cell_text",
+    "max_upload_bytes",
+    "normalise_header",
+    "parse_bool",
+    "parse_cell",
+    "parse_choice",
+    "parse_date",
+    "parse_datetime",
+    "parse_decimal",
+    "parse_int",
+    "parse_municipality_code",
+    "parse_records",
+    "read_table",
+    "sniff_delimiter",
+]
+
 KINDS: tuple[str, ...] = (
     "text",
     "free_text",
@@ -360,17 +385,20 @@ def _decode_text(data: bytes, filename: str) -> str:
             except UnicodeDecodeError as err:
                 raise _refuse(filename, not_text) from err
     text = text.lstrip("\ufeff")
-    if "\x00" in text or any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n" for ch in text):
+    # Binary content decodes as cp1252 too; real text has no NUL and (almost) no control characters.
+    controls = len(_CONTROL_CHARS.findall(text))
+    if "\x00" in text or controls > max(2, len(text) // 100):
         raise _refuse(filename, not_text)
     return text
 
 
 _DELIMITERS = (";", ",", "\t", "|")
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def sniff_delimiter(text: str) -> str:
     """The separator that splits the header into most columns with consistent rows; ';' on a tie."""
-    sample_lines = text.splitlines()[:60]
+    sample_lines = text[:65536].splitlines()[:60]
     sample = "\n".join(sample_lines)
     best = ";"
     best_score: tuple[float, int] = (0.0, 1)
@@ -754,15 +782,15 @@ def parse_records(
         record: dict[str, Any] = {}
         for c in spec.columns:
             where = f"{filename}, rad {row.number}, kolumn {shown_header.get(c.name, c.name)}"
-            index = positions.get(c.name)
-            value = row.cells[index] if index is not None and index < len(row.cells) else None
+            position = positions.get(c.name)
+            value = row.cells[position] if position is not None and position < len(row.cells) else None
             try:
                 parsed = parse_cell(value, c, overrides.get(c.name))
             except CellError as err:
                 problems.append(Problem(where, str(err)))
                 record[c.name] = None
                 continue
-            if parsed is None and c.required and index is not None:
+            if parsed is None and c.required and position is not None:
                 problems.append(
                     Problem(where, "värde saknas; kolumnen är obligatorisk (required value missing)")
                 )

@@ -497,3 +497,20 @@ def test_parse_bool(value: object, expected: bool | None) -> None:
 def test_parse_bool_refuses_other_words() -> None:
     with pytest.raises(CellError, match="ja eller nej"):
         parse_bool("kanske")
+
+
+def test_a_file_full_of_errors_lists_the_first_500_and_counts_the_rest() -> None:
+    data = ("kommunkod;namn;start\n" + "".join(f"0180;P{i};fel\n" for i in range(600))).encode()
+    with pytest.raises(ValidationError) as excinfo:
+        parse_records(read_table(data, "a.csv"), SITES)
+    got = problems_of(excinfo)
+    assert len(got) == 501
+    assert got[0][0] == "a.csv, rad 2, kolumn start"
+    assert got[-1] == ("", "… och 100 problem till (and 100 more problems)")
+
+
+def test_column_level_aliases_are_accepted() -> None:
+    spec = RecordSpec(
+        "x", "X", "X", (Column("municipality_code", "municipality_code", aliases=("Kommunkod",)),)
+    )
+    assert parse_records(read_table(b"KOMMUNKOD\n180\n", "a.csv"), spec) == [{"municipality_code": "0180"}]
