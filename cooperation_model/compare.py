@@ -424,6 +424,16 @@ def consistency_table(
     }
     rows = []
     observed = [c for c in context.unique() if not _is_missing_label(c)]
+    if contexts is not None:
+        unknown = sorted(str(c) for c in observed if c not in set(contexts))
+        if unknown:
+            raise ValidationError(
+                Problem(
+                    f"kolumn {context_col}",
+                    f"värden utanför de angivna sammanhangen: {', '.join(unknown)} "
+                    "(values outside the contexts)",
+                )
+            )
     for c in _group_order(observed, contexts):
         mask = context == c
         rows.append(

@@ -218,3 +218,8 @@ def test_consistency_matrix_stacks_factor_outcome_pairs() -> None:
     assert flipped["direction"] == "-" and flipped["k_consistent"] == 2
     empty = matrix[(matrix["context"] == "E")].iloc[0]
     assert empty["n"] == 0 and not empty["enough_data"]
+
+
+def test_context_outside_the_given_contexts_is_refused() -> None:
+    with pytest.raises(ValidationError, match="D"):
+        consistency_table(consistency_sites(), "factor", "outcome", "region", contexts=["A", "B", "C"])
