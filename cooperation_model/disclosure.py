@@ -56,7 +56,11 @@ def resolve_threshold(threshold: int | None = None) -> int:
             ) from None
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValidationError(
-            Problem(where, f"{value!r} är ogiltigt; gränsen ska vara ett heltal ≥ 1 (threshold must be a whole number ≥ 1)")
+            Problem(
+                where,
+                f"{value!r} är ogiltigt; gränsen ska vara ett heltal ≥ 1 "
+                "(threshold must be a whole number ≥ 1)",
+            )
         )
     return value
 
@@ -65,8 +69,12 @@ def rule_text(threshold: int | None = None, lang: str = "sv", marker: str = DEFA
     """One sentence stating the small-count rule, to print with every export."""
     t = resolve_threshold(threshold)
     if lang == "en":
-        return f"Counts below {t} are not shown ({marker}), nor are values that could be worked out from totals."
-    return f"Antal under {t} visas inte ({marker}), inte heller värden som skulle kunna räknas fram ur summor."
+        return (
+            f"Counts below {t} are not shown ({marker}), nor are values that could be worked out from totals."
+        )
+    return (
+        f"Antal under {t} visas inte ({marker}), inte heller värden som skulle kunna räknas fram ur summor."
+    )
 
 
 @dataclass
@@ -106,7 +114,9 @@ def _validate(
     columns = list(count_cols) + ([row_total] if row_total is not None else [])
     for col in columns:
         if col not in df.columns:
-            problems.append(Problem(f"kolumn {col!r}", f"finns inte; tabellen har {list(df.columns)} (column not found)"))
+            problems.append(
+                Problem(f"kolumn {col!r}", f"finns inte; tabellen har {list(df.columns)} (column not found)")
+            )
             continue
         for label, value in df[col].items():
             if _is_missing(value):
@@ -115,15 +125,20 @@ def _validate(
                 isinstance(value, numbers.Real)
                 and not isinstance(value, bool)
                 and type(value).__name__ != "bool_"
-                and value >= 0
+                and float(value) >= 0
                 and float(value).is_integer()
             )
             if not ok:
                 problems.append(
-                    Problem(f"rad {label!r}, kolumn {col!r}", f"{value!r} är inget antal (expected a whole number ≥ 0)")
+                    Problem(
+                        f"rad {label!r}, kolumn {col!r}",
+                        f"{value!r} är inget antal (expected a whole number ≥ 0)",
+                    )
                 )
     if column_total is not None and column_total not in df.index:
-        problems.append(Problem("totals['column']", f"raden {column_total!r} finns inte i tabellen (total row not found)"))
+        problems.append(
+            Problem("totals['column']", f"raden {column_total!r} finns inte i tabellen (total row not found)")
+        )
     return problems
 
 
@@ -171,14 +186,22 @@ def suppress_small_counts(
     column_total = None if isinstance(col_spec, bool) else col_spec
     problems = _validate(df, count_cols, row_total, column_total)
     if unknown:
-        problems.append(Problem("totals", f"okända nycklar {sorted(unknown)}; tillåtna är 'row' och 'column'"))
+        problems.append(
+            Problem("totals", f"okända nycklar {sorted(unknown)}; tillåtna är 'row' och 'column'")
+        )
     for share, sources in (share_cols or {}).items():
         src = [sources] if isinstance(sources, str) else list(sources)
         if share not in df.columns:
-            problems.append(Problem(f"share_cols[{share!r}]", "andelskolumnen finns inte (share column not found)"))
+            problems.append(
+                Problem(f"share_cols[{share!r}]", "andelskolumnen finns inte (share column not found)")
+            )
         for s in src:
             if s not in df.columns:
-                problems.append(Problem(f"share_cols[{share!r}]", f"källkolumnen {s!r} finns inte (source column not found)"))
+                problems.append(
+                    Problem(
+                        f"share_cols[{share!r}]", f"källkolumnen {s!r} finns inte (source column not found)"
+                    )
+                )
     if problems:
         raise ValidationError(problems, source="småtalsskydd")
 
@@ -186,9 +209,7 @@ def suppress_small_counts(
     count_cols = list(count_cols)
     value_cols = count_cols + ([row_total] if row_total is not None else [])
     body_rows = [r for r in df.index if r != column_total]
-    values: dict[Cell, float | None] = {
-        (r, c): _to_number(df.at[r, c]) for r in df.index for c in value_cols
-    }
+    values: dict[Cell, float | None] = {(r, c): _to_number(df.at[r, c]) for r in df.index for c in value_cols}
     hidden: set[Cell] = set()
 
     for cell, v in values.items():

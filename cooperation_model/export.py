@@ -101,7 +101,9 @@ def browser_session() -> Iterator[None]:
 def _check_format(fmt: str) -> str:
     fmt = fmt.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValidationError(Problem("format", f"{fmt!r} stöds inte; välj en av {', '.join(FORMATS)} (unsupported format)"))
+        raise ValidationError(
+            Problem("format", f"{fmt!r} stöds inte; välj en av {', '.join(FORMATS)} (unsupported format)")
+        )
     return fmt
 
 
@@ -117,11 +119,18 @@ def _render(fig: go.Figure, fmt: str, scale: float, width: int | None, height: i
             raise
         except Exception as exc:  # noqa: BLE001 - browser failures become a user-facing error
             title = fig.layout.title.text or ""
-            raise WorkbenchError(f"Kunde inte exportera diagrammet {title!r} som {fmt} (export failed): {exc}") from exc
+            raise WorkbenchError(
+                f"Kunde inte exportera diagrammet {title!r} som {fmt} (export failed): {exc}"
+            ) from exc
 
 
 def figures_to_images(
-    figs: Sequence[go.Figure], format: str = "png", *, scale: float = 2, width: int | None = None, height: int | None = None
+    figs: Sequence[go.Figure],
+    format: str = "png",
+    *,
+    scale: float = 2,
+    width: int | None = None,
+    height: int | None = None,
 ) -> list[bytes]:
     """Render several figures to image bytes with one browser."""
     fmt = _check_format(format)
@@ -129,7 +138,9 @@ def figures_to_images(
         return [_render(fig, fmt, scale, width, height) for fig in figs]
 
 
-def figure_to_png_bytes(fig: go.Figure, *, scale: float = 2, width: int | None = None, height: int | None = None) -> bytes:
+def figure_to_png_bytes(
+    fig: go.Figure, *, scale: float = 2, width: int | None = None, height: int | None = None
+) -> bytes:
     """PNG bytes of one figure, for embedding in DOCX/PDF/PPTX reports."""
     return figures_to_images([fig], "png", scale=scale, width=width, height=height)[0]
 
@@ -142,7 +153,11 @@ def _target(path: str | Path, format: str | None) -> tuple[Path, str]:
     else:
         fmt = _check_format(format)
     if p.suffix.lower() != f".{fmt}":
-        p = p.with_name(p.name + f".{fmt}") if not p.suffix or p.suffix.lower().lstrip(".") not in FORMATS else p.with_suffix(f".{fmt}")
+        p = (
+            p.with_name(p.name + f".{fmt}")
+            if not p.suffix or p.suffix.lower().lstrip(".") not in FORMATS
+            else p.with_suffix(f".{fmt}")
+        )
     return p, fmt
 
 
@@ -183,7 +198,14 @@ def export_figure(
 
 
 _FORBIDDEN = re.compile(r'[/\\:*?"<>|\x00-\x1f\x7f]')
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+_WINDOWS_RESERVED = {
+    "con",
+    "prn",
+    "aux",
+    "nul",
+    *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
 
 
 def safe_file_name(name: str, fallback: str = "diagram") -> str:
@@ -234,7 +256,9 @@ def zip_chart_pack(paths: Iterable[str | Path], zip_path: str | Path, *, readme:
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for p in map(Path, paths):
             if not p.is_file():
-                raise WorkbenchError(f"{p}: filen finns inte och kan inte läggas i ZIP-filen (file not found)")
+                raise WorkbenchError(
+                    f"{p}: filen finns inte och kan inte läggas i ZIP-filen (file not found)"
+                )
             arcname, k = p.name, 2
             while arcname in names:
                 arcname, k = f"{p.stem}_{k}{p.suffix}", k + 1

@@ -81,7 +81,14 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
     "late": {"sv": "Försenad", "en": "Late"},
     "planned": {"sv": "Planerad", "en": "Planned"},
 }
-_STATUS_ALIASES = {"klar": "done", "i_tid": "on_time", "i tid": "on_time", "sen": "late", "försenad": "late", "planerad": "planned"}
+_STATUS_ALIASES = {
+    "klar": "done",
+    "i_tid": "on_time",
+    "i tid": "on_time",
+    "sen": "late",
+    "försenad": "late",
+    "planerad": "planned",
+}
 
 FONT_FAMILY = "DejaVu Sans, Arial, Helvetica, sans-serif"
 SEPARATORS = {"sv": ", ", "en": ".,"}
@@ -192,7 +199,9 @@ def apply_house_style(fig: go.Figure, *, title: str, source: str, demo: bool, la
     numbers_style = {"exponentformat": "none", "separatethousands": True, "automargin": True}
     fig.update_xaxes(showgrid=False, linecolor="#444444", ticks="outside", **numbers_style)
     fig.update_yaxes(gridcolor="#E5E5E5", zerolinecolor="#999999", **numbers_style)
-    fig.layout.annotations = [a for a in fig.layout.annotations if getattr(a, "name", None) not in {"source", "demo"}]
+    fig.layout.annotations = [
+        a for a in fig.layout.annotations if getattr(a, "name", None) not in {"source", "demo"}
+    ]
     if source:
         fig.add_annotation(
             name="source",
@@ -233,7 +242,9 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def _new_figure(
     table: pd.DataFrame, *, kind: str, title: str, source: str, demo: bool, lang: str
 ) -> go.Figure:
-    fig = go.Figure(layout={"meta": {"kind": kind, "columns": [str(c) for c in table.columns], "table": _records(table)}})
+    fig = go.Figure(
+        layout={"meta": {"kind": kind, "columns": [str(c) for c in table.columns], "table": _records(table)}}
+    )
     return apply_house_style(fig, title=title, source=source, demo=demo, lang=lang)
 
 
@@ -243,7 +254,12 @@ def _require(df: pd.DataFrame, columns: Sequence[str | None], builder: str) -> N
     missing = [c for c in columns if c is not None and c not in df.columns]
     if missing:
         raise ValidationError(
-            [Problem(f"{builder}: kolumn {c!r}", f"saknas; tabellen har {list(df.columns)} (column missing)") for c in missing]
+            [
+                Problem(
+                    f"{builder}: kolumn {c!r}", f"saknas; tabellen har {list(df.columns)} (column missing)"
+                )
+                for c in missing
+            ]
         )
 
 
@@ -267,7 +283,9 @@ def bar_chart(
 ) -> go.Figure:
     """Bars of ``y`` per ``x`` (grouped or stacked by ``color``); sector names get sector colours."""
     _require(df, [x, y, color], "bar_chart")
-    fig = _new_figure(df[[c for c in (x, color, y) if c]], kind="bar", title=title, source=source, demo=demo, lang=lang)
+    fig = _new_figure(
+        df[[c for c in (x, color, y) if c]], kind="bar", title=title, source=source, demo=demo, lang=lang
+    )
     groups = [(None, df)] if color is None else list(df.groupby(color, sort=False))
     for name, part in groups:
         marker = {"color": sector_colour(name)} if color is not None and _is_sector(name) else {}
@@ -282,7 +300,9 @@ def bar_chart(
                 showlegend=color is not None,
             )
         )
-    value_axis, cat_axis = (fig.update_xaxes, fig.update_yaxes) if horizontal else (fig.update_yaxes, fig.update_xaxes)
+    value_axis, cat_axis = (
+        (fig.update_xaxes, fig.update_yaxes) if horizontal else (fig.update_yaxes, fig.update_xaxes)
+    )
     value_axis(title_text=_label(labels, y))
     cat_axis(title_text=_label(labels, x))
     fig.update_layout(barmode=barmode)
@@ -315,10 +335,12 @@ def line_chart(
     """Time series of ``y`` over ``x`` (e.g. quarter or date), one line per ``color`` group."""
     _require(df, [x, y, color], "line_chart")
     data = df.sort_values([c for c in (color, x) if c])
-    fig = _new_figure(data[[c for c in (x, color, y) if c]], kind="line", title=title, source=source, demo=demo, lang=lang)
+    fig = _new_figure(
+        data[[c for c in (x, color, y) if c]], kind="line", title=title, source=source, demo=demo, lang=lang
+    )
     groups = [(None, data)] if color is None else list(data.groupby(color, sort=False))
     for name, part in groups:
-        line = {"width": 2.5}
+        line: dict[str, object] = {"width": 2.5}
         if color is not None and _is_sector(name):
             line["color"] = sector_colour(name)
         fig.add_trace(
@@ -361,9 +383,16 @@ def strip_box_chart(
     counts = data.groupby(group, sort=False)[value].count()
     tick = {g: f"{g} (n={int(counts.get(g, 0))})" for g in groups}
     fig = _new_figure(
-        data[[c for c in (group, point_label, value) if c]], kind="strip", title=title, source=source, demo=demo, lang=lang
+        data[[c for c in (group, point_label, value) if c]],
+        kind="strip",
+        title=title,
+        source=source,
+        demo=demo,
+        lang=lang,
     )
-    xs, ys, texts = [], [], []
+    xs: list[float] = []
+    ys: list[float] = []
+    texts: list[str] = []
     for i, g in enumerate(groups):
         part = data[data[group] == g]
         n = len(part)
@@ -425,14 +454,25 @@ def radar_chart(
 ) -> go.Figure:
     """Instrument profile: one closed polygon per ``series`` over the dimensions in ``axis``."""
     _require(df, [axis, value, series], "radar_chart")
-    fig = _new_figure(df[[c for c in (series, axis, value) if c]], kind="radar", title=title, source=source, demo=demo, lang=lang)
+    fig = _new_figure(
+        df[[c for c in (series, axis, value) if c]],
+        kind="radar",
+        title=title,
+        source=source,
+        demo=demo,
+        lang=lang,
+    )
     groups = [(None, df)] if series is None else list(df.groupby(series, sort=False))
     for name, part in groups:
         theta = [str(t) for t in part[axis].tolist()]
         r = part[value].tolist()
         fig.add_trace(
             go.Scatterpolar(
-                r=r + r[:1], theta=theta + theta[:1], name=_series_name(name, lang), fill="toself", opacity=0.6,
+                r=r + r[:1],
+                theta=theta + theta[:1],
+                name=_series_name(name, lang),
+                fill="toself",
+                opacity=0.6,
                 showlegend=series is not None,
             )
         )
@@ -465,7 +505,12 @@ def timeline_chart(
     """
     _require(df, [label, planned, actual, status], "timeline_chart")
     fig = _new_figure(
-        df[[c for c in (label, planned, actual, status) if c]], kind="timeline", title=title, source=source, demo=demo, lang=lang
+        df[[c for c in (label, planned, actual, status) if c]],
+        kind="timeline",
+        title=title,
+        source=source,
+        demo=demo,
+        lang=lang,
     )
     names = df[label].astype(str).tolist()
     fig.add_trace(
@@ -490,12 +535,24 @@ def timeline_chart(
                     y=[names[i] for i in rows],
                     mode="markers",
                     name=f"{_w(lang, 'actual')}: {label_text}",
-                    marker={"symbol": "circle", "size": 12, "color": STATUS_COLOURS.get(key, OKABE_ITO["grey"])},
+                    marker={
+                        "symbol": "circle",
+                        "size": 12,
+                        "color": STATUS_COLOURS.get(key, OKABE_ITO["grey"]),
+                    },
                 )
             )
         for p, a, n in zip(pd.to_datetime(df[planned]), pd.to_datetime(df[actual]), names, strict=True):
             if pd.notna(p) and pd.notna(a):
-                fig.add_shape(type="line", x0=p, x1=a, y0=n, y1=n, line={"color": "#999999", "width": 1.5}, layer="below")
+                fig.add_shape(
+                    type="line",
+                    x0=p,
+                    x1=a,
+                    y0=n,
+                    y1=n,
+                    line={"color": "#999999", "width": 1.5},
+                    layer="below",
+                )
     fig.update_yaxes(autorange="reversed", title_text="", showgrid=True)
     fig.update_xaxes(type="date", showgrid=True, gridcolor="#E5E5E5", tickformat=DATE_TICKFORMAT[_lang(lang)])
     return fig
@@ -522,7 +579,12 @@ def choropleth_map(
     """
     _require(df, [code_col, value_col, name_col], "choropleth_map")
     fig = _new_figure(
-        df[[c for c in (code_col, name_col, value_col) if c]], kind="map", title=title, source=source, demo=demo, lang=lang
+        df[[c for c in (code_col, name_col, value_col) if c]],
+        kind="map",
+        title=title,
+        source=source,
+        demo=demo,
+        lang=lang,
     )
     codes = df[code_col].astype(str).tolist()
     fig.add_trace(
@@ -588,7 +650,7 @@ def network_figure(
     w_max = max(weights, default=1.0) or 1.0
     # Edges grouped into five width classes: one trace per class keeps big networks fast.
     classes: dict[int, tuple[list[float | None], list[float | None]]] = {}
-    for (u, v, d) in G.edges(data=True):
+    for u, v, d in G.edges(data=True):
         k = min(4, int(4 * float(d.get(weight, 1.0)) / w_max + 0.5))
         xs, ys = classes.setdefault(k, ([], []))
         xs += [pos[u][0], pos[v][0], None]
@@ -596,7 +658,11 @@ def network_figure(
     for k, (xs, ys) in sorted(classes.items()):
         fig.add_trace(
             go.Scatter(
-                x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                x=xs,
+                y=ys,
+                mode="lines",
+                hoverinfo="skip",
+                showlegend=False,
                 line={"width": 0.8 + 1.6 * k, "color": "rgba(90, 90, 90, 0.45)"},
                 name=f"edges_{k}",
             )
@@ -670,14 +736,24 @@ def figure_alt_text(fig: go.Figure) -> str:
             parts.append(", ".join(f"{s}: {c}" for s, c in counts.items()) + ".")
     else:
         table = figure_data_table(fig)
-        numeric = [c for c in table.columns if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])]
+        numeric = [
+            c
+            for c in table.columns
+            if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+        ]
         if len(table) and numeric:
             col = numeric[-1]
             lo, hi = table[col].min(), table[col].max()
             parts.append(
-                f"{len(table)} {_w(lang, 'points')} ({col}) " + _w(lang, "range").format(lo=_fmt(lo, lang), hi=_fmt(hi, lang)) + "."
+                f"{len(table)} {_w(lang, 'points')} ({col}) "
+                + _w(lang, "range").format(lo=_fmt(lo, lang), hi=_fmt(hi, lang))
+                + "."
             )
-        named = [t.name for t in fig.data if getattr(t, "name", None) and getattr(t, "showlegend", None) is not False]
+        named = [
+            t.name
+            for t in fig.data
+            if getattr(t, "name", None) and getattr(t, "showlegend", None) is not False
+        ]
         if len(named) > 1:
             parts.append(f"{len(named)} {_w(lang, 'series')}: {', '.join(named)}.")
     if meta.get("source"):

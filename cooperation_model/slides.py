@@ -21,8 +21,18 @@ SLIDE_WIDTH = Inches(13.333)
 SLIDE_HEIGHT = Inches(7.5)
 _LAYOUT_TITLE, _LAYOUT_TITLE_ONLY = 0, 5
 _TEXT = {
-    "sv": {"demo": "Exempeldata", "demo_long": "Exempeldata – inte verkliga uppgifter", "source": "Källa", "rule": "Om siffrorna"},
-    "en": {"demo": "Example data", "demo_long": "Example data – not real records", "source": "Source", "rule": "About the numbers"},
+    "sv": {
+        "demo": "Exempeldata",
+        "demo_long": "Exempeldata – inte verkliga uppgifter",
+        "source": "Källa",
+        "rule": "Om siffrorna",
+    },
+    "en": {
+        "demo": "Example data",
+        "demo_long": "Example data – not real records",
+        "source": "Source",
+        "rule": "About the numbers",
+    },
 }
 
 
@@ -43,8 +53,19 @@ def _meta(fig: go.Figure) -> dict[str, object]:
     return dict(meta) if isinstance(meta, dict) else {}
 
 
-def _text_box(slide, left: int, top: int, width: int, height: int, text: str, size: int, *, bold: bool = False,
-              colour: RGBColor | None = None, name: str | None = None):  # noqa: ANN001, ANN202 - python-pptx types
+def _text_box(
+    slide,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
+    text: str,
+    size: int,
+    *,
+    bold: bool = False,
+    colour: RGBColor | None = None,
+    name: str | None = None,
+):  # noqa: ANN001, ANN202 - python-pptx types
     box = slide.shapes.add_textbox(left, top, width, height)
     if name:
         box.name = name
@@ -86,8 +107,12 @@ def build_conference_deck(
     """
     lg = "en" if lang == "en" else "sv"
     words = _TEXT[lg]
-    texts = [("title", title), ("subtitle", subtitle)]
-    texts += [(f"bild {i + 1}: {k}", v) for i, c in enumerate(charts) for k, v in (("title", c.title), ("notes", c.notes))]
+    texts: list[tuple[str, object]] = [("title", title), ("subtitle", subtitle)]
+    texts += [
+        (f"bild {i + 1}: {k}", v)
+        for i, c in enumerate(charts)
+        for k, v in (("title", c.title), ("notes", c.notes))
+    ]
     problems = problems_in(texts)
     if problems:
         raise PersonalDataError(problems)
@@ -123,21 +148,41 @@ def build_conference_deck(
         picture._element.nvPicPr.cNvPr.set("descr", chart.alt_text or figure_alt_text(chart.figure))
         source = chart.source if chart.source is not None else str(meta.get("source") or "")
         if source:
-            _text_box(slide, Inches(0.6), Inches(6.85), Inches(10), Inches(0.4), f"{words['source']}: {source}", 12,
-                      colour=grey, name="Källa")
+            _text_box(
+                slide,
+                Inches(0.6),
+                Inches(6.85),
+                Inches(10),
+                Inches(0.4),
+                f"{words['source']}: {source}",
+                12,
+                colour=grey,
+                name="Källa",
+            )
         if demo or meta.get("demo"):
-            _text_box(slide, Inches(10.8), Inches(0.35), Inches(2.3), Inches(0.5), words["demo"], 16, bold=True,
-                      colour=demo_colour, name="Exempeldata")
+            _text_box(
+                slide,
+                Inches(10.8),
+                Inches(0.35),
+                Inches(2.3),
+                Inches(0.5),
+                words["demo"],
+                16,
+                bold=True,
+                colour=demo_colour,
+                name="Exempeldata",
+            )
         if chart.notes:
             slide.notes_slide.notes_text_frame.text = chart.notes
 
     if rule_statement:
         last = prs.slides.add_slide(prs.slide_layouts[_LAYOUT_TITLE_ONLY])
         _place_title(last, words["rule"])
-        _text_box(last, Inches(0.8), Inches(1.8), Inches(11.5), Inches(3), rule_statement, 24, name="Småtalsregel")
+        _text_box(
+            last, Inches(0.8), Inches(1.8), Inches(11.5), Inches(3), rule_statement, 24, name="Småtalsregel"
+        )
 
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     prs.save(str(target))
     return target
-

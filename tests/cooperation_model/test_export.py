@@ -54,7 +54,9 @@ def test_no_browser_is_a_clear_error_naming_the_debian_package(
     assert "Install the Debian package" in str(exc.value)
 
 
-def test_browser_path_pointing_at_nothing_is_an_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_browser_path_pointing_at_nothing_is_an_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path))  # a directory, not a browser
     with pytest.raises(WorkbenchError, match="BROWSER_PATH"):
         find_chromium()
@@ -75,7 +77,9 @@ def test_safe_file_names_keep_swedish_letters() -> None:
     assert safe_file_name("CON") == "CON_"
 
 
-def test_unsupported_format_is_refused_before_any_browser_starts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_unsupported_format_is_refused_before_any_browser_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     def no_browser(**_: object) -> None:
         raise AssertionError("browser started for a refused format")
 
@@ -138,4 +142,3 @@ def test_chart_pack_and_zip(tmp_path: Path) -> None:
 def test_zip_of_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(WorkbenchError, match="saknas.png"):
         zip_chart_pack([tmp_path / "saknas.png"], tmp_path / "x.zip")
-

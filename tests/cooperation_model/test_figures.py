@@ -83,14 +83,18 @@ def test_palette_is_okabe_ito_and_sectors_have_distinct_colours() -> None:
 
 def test_source_line_in_both_languages() -> None:
     sv = line_chart(meetings(), "kvartal", "antal", color="sektor", title="Möten", source="Mötesloggen")
-    en = line_chart(meetings(), "kvartal", "antal", color="sektor", title="Meetings", source="Meeting log", lang="en")
+    en = line_chart(
+        meetings(), "kvartal", "antal", color="sektor", title="Meetings", source="Meeting log", lang="en"
+    )
     assert "Källa: Mötesloggen" in annotation_texts(sv)
     assert "Source: Meeting log" in annotation_texts(en)
 
 
 def test_data_table_equals_input_and_alt_text_summarises_it() -> None:
     df = meetings()
-    fig = bar_chart(df, "kvartal", "antal", color="sektor", title="Möten per kvartal", source="Loggen", demo=True)
+    fig = bar_chart(
+        df, "kvartal", "antal", color="sektor", title="Möten per kvartal", source="Loggen", demo=True
+    )
     table = figure_data_table(fig)
     assert table["antal"].tolist() == [12, 15000, 3, 4]
     assert table["sektor"].tolist() == ["skola", "skola", "polis", "polis"]
@@ -118,7 +122,11 @@ def test_strip_box_shows_every_site_median_and_n_in_labels() -> None:
 
 def test_radar_polygon_is_closed_per_series() -> None:
     df = pd.DataFrame(
-        {"dimension": ["Ledning", "Rutiner", "Samverkan"] * 2, "värde": [1, 2, 3, 3, 3, 2], "omgång": ["2023"] * 3 + ["2024"] * 3}
+        {
+            "dimension": ["Ledning", "Rutiner", "Samverkan"] * 2,
+            "värde": [1, 2, 3, 3, 3, 2],
+            "omgång": ["2023"] * 3 + ["2024"] * 3,
+        }
     )
     fig = radar_chart(df, "dimension", "värde", series="omgång", title="Profil", source="Enkät", range_max=4)
     assert [t.name for t in fig.data] == ["2023", "2024"]
@@ -136,7 +144,15 @@ def test_timeline_colours_actual_dates_by_status() -> None:
             "status": ["done", "försenad", "on_time"],
         }
     )
-    fig = timeline_chart(df, label="milstolpe", planned="planerat", actual="utfall", status="status", title="Milstolpar", source="Plan")
+    fig = timeline_chart(
+        df,
+        label="milstolpe",
+        planned="planerat",
+        actual="utfall",
+        status="status",
+        title="Milstolpar",
+        source="Plan",
+    )
     by_name = {t.name: t for t in fig.data}
     assert list(by_name["Planerat"].y) == ["Start", "Mitt", "Slut"]
     assert by_name["Utfall: Försenad"].marker.color == STATUS_COLOURS["late"]
@@ -149,11 +165,15 @@ def test_choropleth_matches_on_properties_code_and_fits_bounds() -> None:
     square = {"type": "Polygon", "coordinates": [[[20, 64], [21, 64], [21, 65], [20, 65], [20, 64]]]}
     geojson = {
         "type": "FeatureCollection",
-        "features": [{"type": "Feature", "properties": {"code": "2482", "name": "Skellefteå"}, "geometry": square}],
+        "features": [
+            {"type": "Feature", "properties": {"code": "2482", "name": "Skellefteå"}, "geometry": square}
+        ],
     }
     df = pd.DataFrame({"kod": ["2482"], "namn": ["Skellefteå"], "värde": [3.5]})
     sites = pd.DataFrame({"lat": [64.75], "lon": [20.95], "name": ["Skellefteå"]})
-    fig = choropleth_map(df, geojson, "kod", "värde", name_col="namn", sites=sites, title="Karta", source="SCB")
+    fig = choropleth_map(
+        df, geojson, "kod", "värde", name_col="namn", sites=sites, title="Karta", source="SCB"
+    )
     area, markers = fig.data
     assert area.featureidkey == "properties.code"
     assert list(area.locations) == ["2482"] and list(area.z) == [3.5]
@@ -181,7 +201,9 @@ def test_network_colours_sectors_and_widens_heavy_ties() -> None:
 
 
 def test_data_table_falls_back_to_traces_for_foreign_figures() -> None:
-    fig = apply_house_style(go.Figure(go.Bar(x=["Umeå", "Luleå"], y=[4, 7], name="Möten")), title="T", source="S", demo=False)
+    fig = apply_house_style(
+        go.Figure(go.Bar(x=["Umeå", "Luleå"], y=[4, 7], name="Möten")), title="T", source="S", demo=False
+    )
     table = figure_data_table(fig)
     assert table.to_dict("records") == [
         {"Serie": "Möten", "x": "Umeå", "y": 4},

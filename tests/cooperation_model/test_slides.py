@@ -31,7 +31,9 @@ needs_chromium = pytest.mark.skipif(
 def charts(demo: bool) -> list[ChartSlide]:
     df = pd.DataFrame({"kvartal": ["2024 K1", "2024 K2"], "antal": [7, 11]})
     return [
-        ChartSlide(bar_chart(df, "kvartal", "antal", title="Möten per kvartal", source="Mötesloggen", demo=demo)),
+        ChartSlide(
+            bar_chart(df, "kvartal", "antal", title="Möten per kvartal", source="Mötesloggen", demo=demo)
+        ),
         ChartSlide(
             line_chart(df, "kvartal", "antal", title="Trend i Skellefteå", source="SCB", demo=demo),
             notes="Säg något om hösten.",
@@ -46,8 +48,12 @@ def texts(slide) -> list[str]:  # noqa: ANN001
 @needs_chromium
 def test_demo_deck_structure_titles_sources_alt_text(tmp_path: Path) -> None:
     path = build_conference_deck(
-        charts(demo=True), tmp_path / "deck.pptx", title="Samverkan mot hedersrelaterat våld",
-        subtitle="Konferens 2025", demo=True, rule_statement=rule_text(5, "sv"),
+        charts(demo=True),
+        tmp_path / "deck.pptx",
+        title="Samverkan mot hedersrelaterat våld",
+        subtitle="Konferens 2025",
+        demo=True,
+        rule_statement=rule_text(5, "sv"),
     )
     prs = Presentation(str(path))
     slides = list(prs.slides)
@@ -75,8 +81,10 @@ def test_real_deck_without_rule_has_no_demo_label_and_uses_given_png(tmp_path: P
         "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
         "1f15c4890000000d4944415478da63f8cfc0f01f0005000201d8b2e4c80000000049454e44ae426082"
     )
-    slides_in = [ChartSlide(c.figure, png=tiny_png, alt_text="Stapeldiagram över möten.", title="Egen rubrik")
-                 for c in charts(demo=False)[:1]]
+    slides_in = [
+        ChartSlide(c.figure, png=tiny_png, alt_text="Stapeldiagram över möten.", title="Egen rubrik")
+        for c in charts(demo=False)[:1]
+    ]
     path = build_conference_deck(slides_in, tmp_path / "deck.pptx", title="Resultat", lang="en")
     slides = list(Presentation(str(path)).slides)
     assert len(slides) == 2
