@@ -157,7 +157,8 @@ def in_window(frame: pd.DataFrame, start: DateLike, end: DateLike, column: str =
     if lo is not None:
         keep &= frame[column] >= lo
     if hi is not None:
-        keep &= frame[column] <= hi
+        # A bare end date means the whole of that day, also for meetings logged with a time.
+        keep &= frame[column] < hi + pd.Timedelta(days=1) if hi == hi.normalize() else frame[column] <= hi
     return frame[keep]
 
 

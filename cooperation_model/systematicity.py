@@ -106,7 +106,7 @@ def _validate(forums: pd.DataFrame, meetings: pd.DataFrame, attendance: pd.DataF
         Problem(f"forums, row {i}, column cadence",
                 f"unknown cadence '{c}'; expected one of {', '.join(CADENCE_DAYS)} or empty")
         for i, c in forums["cadence"].items()
-        if c is not None and not (isinstance(c, float) and math.isnan(c)) and c not in CADENCE_DAYS
+        if not pd.isna(c) and c not in CADENCE_DAYS
     ]
     unknown = sorted(set(meetings["forum_id"].dropna()) - set(forums["forum_id"]))
     if unknown:
@@ -137,7 +137,7 @@ def _assess(
     m["has_decisions"] = _has_text(m["decisions"])
 
     f = forums.set_index("forum_id")
-    interval = f["cadence"].map(CADENCE_DAYS)  # NaN where no cadence is stated
+    interval = f["cadence"].map(CADENCE_DAYS).astype(float)  # NaN where no cadence is stated
     g = m.groupby("forum_id")
     out = pd.DataFrame(index=f.index)
     out["n_meetings"] = g.size().reindex(f.index, fill_value=0).astype(int)
@@ -150,11 +150,13 @@ def _assess(
     on_time = on_time.where(gaps.notna() & m["forum_id"].map(interval).notna())
     out["interval_share"] = on_time.groupby(m["forum_id"]).mean().reindex(f.index)
     lo_given, hi_given = as_timestamp(start, "start"), as_timestamp(end, "end")
-    lo = pd.Series(lo_given, index=f.index) if lo_given is not None else out["first_meeting"]
+    # Whole days: a meeting logged at 10:00 still counts from the start of its day.
+    lo = pd.Series(lo_given.normalize(), index=f.index) if lo_given is not None else (
+        out["first_meeting"].dt.normalize())
     if hi_given is not None:
-        hi_exclusive = pd.Series(hi_given + pd.Timedelta(days=1), index=f.index)
+        hi_exclusive = pd.Series(hi_given.normalize() + pd.Timedelta(days=1), index=f.index)
     else:
-        hi_exclusive = out["last_meeting"] + pd.to_timedelta(interval, unit="D")
+        hi_exclusive = out["last_meeting"].dt.normalize() + pd.to_timedelta(interval, unit="D")
     window_days = (hi_exclusive - lo).dt.total_seconds() / 86400
     out["expected_meetings"] = np.maximum(window_days / interval, 1.0)
     out.loc[out["n_meetings"] == 0, "expected_meetings"] = np.nan
@@ -180,7 +182,8 @@ def _assess(
     invited = att.groupby("forum_id")["invited"].sum().reindex(f.index, fill_value=0)
     attended = att.groupby("forum_id")["attended"].sum().reindex(f.index, fill_value=0)
     out["attendance_rate"] = (attended / invited.where(invited > 0)).astype(float)
-    out["mean_attendees"] = (attended / out["n_meetings"].where(out["n_meetings"] > 0)).astype(float)
+    logged = att.groupby("forum_id").size().reindex(f.index, fill_value=0)
+    out["mean_attendees"] = (attended / out["n_meetings"].where(logged > 0)).astype(float)
 
     out["forum_purpose_stated"] = _has_text(f["purpose"])
     out["forum_roles_named"] = f[["convener_actor_id", "documenter_actor_id",

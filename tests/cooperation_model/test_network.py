@@ -308,3 +308,10 @@ def test_metrics_by_period_window_and_bad_freq() -> None:
     assert list(df["n_meetings"]) == [1, 0]
     with pytest.raises(ValidationError, match="freq"):
         metrics_by_period(_actors(), _meetings(), _attendance(), freq="W")
+
+
+def test_end_date_includes_meetings_later_that_day() -> None:
+    meetings = _meetings()
+    meetings["date"] = pd.to_datetime(meetings["date"]) + pd.Timedelta(hours=15)
+    G = co_attendance_graph(_actors(), meetings, _attendance(), end="2024-02-14")
+    assert G[1][2]["weight"] == 2  # 14 Feb 15:00 counts as within "end 2024-02-14"

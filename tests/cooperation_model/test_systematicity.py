@@ -122,7 +122,7 @@ def test_complete_quarterly_forum_is_systematic() -> None:
     assert r["score"] == pytest.approx(1.0)
     assert r["classification"] == "systematisk"
     assert r["evidence"] == []
-    assert math.isnan(r["attendance_rate"])  # no attendance logged
+    assert math.isnan(r["attendance_rate"]) and math.isnan(r["mean_attendees"])  # none logged
 
 
 def test_forum_without_meetings_is_reported_not_an_error() -> None:
@@ -179,3 +179,13 @@ def test_bad_input_lists_every_problem() -> None:
     assert "dagligen" in str(info.value) and "42" in str(info.value)
     with pytest.raises(ValidationError, match="decisions"):
         forum_systematicity(_forums(), _meetings().drop(columns=["decisions"]), _attendance(), _actions())
+
+
+def test_meeting_times_do_not_shift_the_expected_count() -> None:
+    meetings = _meetings()
+    meetings["date"] = pd.to_datetime(meetings["date"]) + pd.Timedelta(hours=13)
+    r = forum_systematicity(_forums(), meetings, _attendance(), _actions(), end="2024-02-12").set_index(
+        "forum_id").loc[1]
+    assert r["n_meetings"] == 4  # the 13:00 meeting on the end date is inside the window
+    # 8 Jan 00:00 to the end of 12 Feb = 36 days -> 36/7 expected weekly meetings.
+    assert r["expected_meetings"] == pytest.approx(36 / 7)
