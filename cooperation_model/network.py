@@ -369,6 +369,41 @@ def directed_flow_graph(
     return G
 
 
+def collaboration_level_graph(
+    actors: pd.DataFrame,
+    ratings: pd.DataFrame,
+    start: DateLike = None,
+    end: DateLike = None,
+) -> nx.Graph:
+    """Pairs of actors tied by their latest Levels of Collaboration rating in [start, end].
+
+    Edge ``level`` (1 networking .. 5 collaboration) is the most recent rating of the pair (either
+    order); ``weight`` equals it and ``n_ratings`` counts the ratings seen. A latest rating of
+    0 (none) gives no tie. Nodes are the actors in any rating of the window, also unrated ones.
+    """
+    require_columns({"actors": actors, "ratings": ratings},
+                    {"actors": ("actor_id",), "ratings": RATING_COLUMNS})
+    attrs = actor_attributes(actors)
+    r = in_window(dated(ratings, table="ratings"), start, end).dropna(subset=["actor_a", "actor_b", "level"])
+    bad = r.index[~r["level"].isin(list(COLLABORATION_LEVELS))]
+    if len(bad):
+        raise ValidationError([Problem(f"ratings, row {i}, column level",
+                                       f"'{r.at[i, 'level']}' is not a level 0..5") for i in bad])
+    _check_known_actors(pd.concat([r["actor_a"], r["actor_b"]]), attrs, "ratings, actor ids")
+    r = r[r["actor_a"] != r["actor_b"]].assign(
+        low=r[["actor_a", "actor_b"]].min(axis=1).astype(int),
+        high=r[["actor_a", "actor_b"]].max(axis=1).astype(int),
+    ).sort_values("date", kind="stable")
+    G = nx.Graph()
+    G.add_nodes_from((int(a), attrs[int(a)]) for a in pd.unique(pd.concat([r["low"], r["high"]])))
+    counts = r.groupby(["low", "high"]).size()
+    latest = r.groupby(["low", "high"])["level"].last()
+    for (a, b), level in latest.items():
+        if int(level) > 0:
+            G.add_edge(int(a), int(b), level=int(level), weight=int(level), n_ratings=int(counts[(a, b)]))
+    return G
+
+
 def ego_network(G: nx.Graph, actor_id: Hashable, radius: int = 1) -> nx.Graph:
     """The actor, everyone within ``radius`` steps (direction ignored) and the ties among them."""
     if actor_id not in G:

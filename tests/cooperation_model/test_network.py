@@ -13,6 +13,7 @@ from cooperation_model.network import (
     actor_metrics,
     bipartite_graph,
     co_attendance_graph,
+    collaboration_level_graph,
     cross_sector_brokerage,
     degree_centralisation,
     directed_flow_graph,
@@ -315,3 +316,19 @@ def test_end_date_includes_meetings_later_that_day() -> None:
     meetings["date"] = pd.to_datetime(meetings["date"]) + pd.Timedelta(hours=15)
     G = co_attendance_graph(_actors(), meetings, _attendance(), end="2024-02-14")
     assert G[1][2]["weight"] == 2  # 14 Feb 15:00 counts as within "end 2024-02-14"
+
+
+def test_collaboration_level_graph_keeps_the_latest_rating_per_pair() -> None:
+    ratings = pd.DataFrame({
+        "date": ["2024-01-10", "2024-06-10", "2024-03-01", "2024-03-01", "2025-02-01"],
+        "actor_a": [1, 2, 1, 3, 1],
+        "actor_b": [2, 1, 3, 4, 2],
+        "level": [2, 4, 1, 0, 5],
+    })
+    G = collaboration_level_graph(_actors(), ratings, end="2024-12-31")
+    # 1–2 rated 2 then (as 2–1) 4; the 2025 rating is outside the window. 3–4 rated 0: no tie.
+    assert dict(G[1][2]) == {"level": 4, "weight": 4, "n_ratings": 2}
+    assert G[1][3]["level"] == 1
+    assert not G.has_edge(3, 4) and 4 in G
+    with pytest.raises(ValidationError, match="level 0..5"):
+        collaboration_level_graph(_actors(), ratings.assign(level=[2, 4, 1, 0, 9]))
