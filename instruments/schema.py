@@ -644,6 +644,7 @@ def _read_item(
     declared_scales: set[str],
     version: str | None,
 ) -> Item | None:
+    before = len(r.problems)
     m = r.mapping(
         raw,
         p,
@@ -652,7 +653,6 @@ def _read_item(
     )
     if m is None:
         return None
-    before = len(r.problems)
     iid = r.pattern(m, "id", p, _ID, "item id (lower-case letters, digits, '-' or '_')")
     label = r.text(m, "label", p)
     text = r.text(m, "text", p)
@@ -804,12 +804,12 @@ def _read_scoring(
     ind_ids: list[tuple[str, str | None]] = []
     for i, ri in enumerate(r.seq(m, "indicators", "scoring", nonempty=False)):
         p = f"scoring.indicators[{i}]"
+        before = len(r.problems)
         im = r.mapping(
             ri, p, ("id", "label", "kind"), ("description", "items", "factors", "min_value", "max_value", "classes")
         )
         if im is None:
             continue
-        before = len(r.problems)
         iid = r.pattern(im, "id", p, _ID, "indicator id")
         ind_ids.append((f"{p}.id", iid))
         ilabel = r.text(im, "label", p)
