@@ -479,7 +479,10 @@ def graph_metrics(G: nx.Graph) -> dict[str, Any]:
 
 def _component_ids(H: nx.Graph) -> dict[Hashable, int]:
     """Component number per node: 0 = largest component, ties broken by smallest node key."""
-    comps = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(map(str, c))))
+    def first(c: set[Hashable]) -> tuple[int, int, str]:
+        return min((0, v, "") if isinstance(v, int) else (1, 0, str(v)) for v in c)
+
+    comps = sorted(nx.connected_components(H), key=lambda c: (-len(c), first(c)))
     return {v: i for i, comp in enumerate(comps) for v in comp}
 
 

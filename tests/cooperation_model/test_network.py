@@ -183,6 +183,8 @@ def test_two_components_and_an_isolate() -> None:
     assert comp[3] == comp[4] == comp[5] == 0  # largest
     assert comp[1] == comp[2] == 1
     assert comp[6] == 2
+    ties = nx.Graph([(10, 11), (9, 12)])
+    assert actor_metrics(ties).set_index("actor_id")["component"].to_dict() == {9: 0, 12: 0, 10: 1, 11: 1}
 
 
 def test_k_core_of_triangle_with_pendant() -> None:
