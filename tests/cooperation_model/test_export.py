@@ -139,6 +139,24 @@ def test_chart_pack_and_zip(tmp_path: Path) -> None:
         assert zf.read("LÄSMIG.txt").decode("utf-8").startswith("Antal under 5")
 
 
+@needs_chromium
+def test_map_exports_without_fetching_a_base_map(tmp_path: Path) -> None:
+    import plotly.io as pio
+
+    from cooperation_model.figures import choropleth_map
+
+    square = {"type": "Polygon", "coordinates": [[[20, 64], [21, 64], [21, 65], [20, 65], [20, 64]]]}
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "properties": {"code": "2482"}, "geometry": square}],
+    }
+    df = pd.DataFrame({"kod": ["2482"], "namn": ["Skellefteå"], "v": [3]})
+    fig = choropleth_map(df, geojson, "kod", "v", name_col="namn", title="Karta", source="SCB")
+    svg = export_figure(fig, tmp_path / "karta.svg").read_text(encoding="utf-8")
+    assert "<svg" in svg and "Källa: SCB" in svg
+    assert pio.defaults.topojson is None  # the offline base map is not left behind in plotly's defaults
+
+
 def test_zip_of_missing_file_names_it(tmp_path: Path) -> None:
     with pytest.raises(WorkbenchError, match="saknas.png"):
         zip_chart_pack([tmp_path / "saknas.png"], tmp_path / "x.zip")

@@ -215,3 +215,24 @@ def test_data_table_falls_back_to_traces_for_foreign_figures() -> None:
 def test_missing_columns_are_named() -> None:
     with pytest.raises(ValidationError, match="'saknas'"):
         bar_chart(meetings(), "kvartal", "saknas", title="Möten", source="Loggen")
+
+
+def test_rfc7946_polygons_are_rewound_for_plotly() -> None:
+    from cooperation_model.figures import _ring_area, rewind_for_plotly
+
+    ccw_outer = [[20, 64], [21, 64], [21, 65], [20, 65], [20, 64]]  # RFC 7946: exterior counter-clockwise
+    cw_hole = [[20.2, 64.2], [20.2, 64.4], [20.4, 64.4], [20.4, 64.2], [20.2, 64.2]]
+    geojson = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"code": "2482"},
+                "geometry": {"type": "Polygon", "coordinates": [ccw_outer, cw_hole]},
+            }
+        ],
+    }
+    rings = rewind_for_plotly(geojson)["features"][0]["geometry"]["coordinates"]
+    assert _ring_area(rings[0]) < 0 < _ring_area(rings[1])  # d3: exterior clockwise, hole counter-clockwise
+    assert rings[0] == list(reversed(ccw_outer))
+    assert geojson["features"][0]["geometry"]["coordinates"][0] == ccw_outer  # input untouched
