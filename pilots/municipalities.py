@@ -239,6 +239,8 @@ def _read_rows(path: Path) -> list[list[str]]:
 def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]]:
     for i, row in enumerate(rows[:40]):
         folded = {_fold(c): j for j, c in enumerate(row) if c}
+        if len(folded) < 2:
+            continue  # titles and notes above the table
         if any(k in folded for k in ("code", "kommunkod", "kod", "region", "kommun_kod")) or any(
             "folkmangd" in k for k in folded
         ):
@@ -283,12 +285,15 @@ def import_reference_file(session: Session, path: Path, *, year: int | None = No
             source=str(path),
         )
     code_col = next((cols[k] for k in ("code", "kommunkod", "kommun_kod", "kod", "region") if k in cols), None)
-    group17 = next((j for k, j in cols.items() if k in ("skr_group_2017_code", "kommungrupp_kod")), None)
+    # SKR's own file: "Grupp" holds the full code (C6); "Kommungrupp kod" only the digit.
+    group17 = next((cols[k] for k in ("skr_group_2017_code", "grupp") if k in cols), None)
     group17_name = next((j for k, j in cols.items() if "kommungrupp_2017" in k), None)
     group23 = next((j for k, j in cols.items() if k in ("skr_group_2023_code",)), None)
     group23_name = next((j for k, j in cols.items() if "kommungrupp_2023" in k or k == "skr_group_2023_name"), None)
-    generic_group = next((j for k, j in cols.items() if k.startswith("kommungrupp") and j not in
-                          (group17, group17_name, group23, group23_name)), None)
+    generic_group = next((j for k, j in cols.items() if k.startswith("kommungrupp") and k != "kommungrupp_kod"
+                          and j not in (group17, group17_name, group23, group23_name)), None)
+    if group17 is not None or group17_name is not None:
+        generic_group = None
     pop_col = next((j for k, j in cols.items() if k in ("population",) or "folkmangd" in k), None)
     pop_year_col = cols.get("population_year")
 

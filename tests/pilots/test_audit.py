@@ -1,0 +1,42 @@
+"""Audit trail: who, when, what (before/after) and through which face, for every change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pilots import db
+from pilots.access import CurrentUser
+from pilots.audit import audit_frame
+from pilots.models import Pilot, utcnow
+from pilots.sites import create_pilot
+from pilots.users import create_user
+
+
+def test_create_update_delete_are_recorded_with_user_and_face(engine) -> None:
+    admin = CurrentUser(id=1, username="admin-anna", role="admin")
+    with db.session_scope(engine, user=admin, face="app") as s:
+        pilot = create_pilot(s, admin, slug="p", name="Piloten", purpose="Syfte", start_date=date(2025, 1, 1),
+                             end_date=date(2025, 6, 30))
+        pid = pilot.id
+    with db.session_scope(engine, user=admin, face="cli") as s:
+        p = s.get(Pilot, pid)
+        p.name = "Piloten Ö"
+    with db.session_scope(engine, user=admin, face="app") as s:
+        s.get(Pilot, pid).deleted_at = utcnow()
+    with db.session_scope(engine) as s:
+        trail = audit_frame(s, entity="pilot")
+    actions = list(reversed(trail["action"].tolist()))
+    assert actions == ["create", "update", "delete"]
+    update = trail[trail["action"] == "update"].iloc[0]
+    assert update["before"]["name"] == "Piloten" and update["after"]["name"] == "Piloten Ö"
+    assert update["face"] == "cli" and update["username"] == "admin-anna"
+    assert trail[trail["action"] == "create"].iloc[0]["face"] == "app"
+
+
+def test_password_hashes_never_reach_the_audit_trail(engine) -> None:
+    with db.session_scope(engine) as s:
+        create_user(s, "bertil", "hemligt-lösen-123", "admin")
+    with db.session_scope(engine) as s:
+        trail = audit_frame(s, entity="user_account")
+    assert trail.iloc[-1]["after"]["password_hash"] == "***"
+    assert "argon2" not in str(trail.to_dict())

@@ -1,0 +1,97 @@
+"""Storage: migrations on both backends, schema checks, clear errors for bad URLs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from pilots import db
+from pilots.errors import SchemaBehindError, WorkbenchError
+from pilots.models import Base
+
+
+def test_migrations_have_a_single_head() -> None:
+    script = ScriptDirectory.from_config(db.alembic_config())
+    assert len(script.get_heads()) == 1
+
+
+def test_migrated_schema_matches_the_models(engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    assert db.current_revision(engine) == db.head_revision()
+    db.ensure_schema_current(engine)  # does not raise
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 15000
+
+
+def test_empty_database_is_refused_with_what_to_run(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+    with pytest.raises(SchemaBehindError, match="workbench db upgrade"):
+        db.ensure_schema_current(engine)
+
+
+def test_schema_behind_the_code_is_refused(tmp_path: Path) -> None:
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    db.upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'older'"))
+    with pytest.raises(SchemaBehindError, match="äldre än koden"):
+        db.ensure_schema_current(engine)
+
+
+def test_upgrade_on_a_fresh_sqlite_file_and_downgrade_roundtrip(tmp_path: Path) -> None:
+    from alembic import command
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'rt.db'}")
+    db.upgrade(engine)
+    command.downgrade(db.alembic_config(engine), "base")
+    assert "pilot" not in inspect(engine).get_table_names()
+    db.upgrade(engine)
+    assert "pilot" in inspect(engine).get_table_names()
+
+
+@pytest.mark.parametrize(
+    "url, message",
+    [
+        ("not a url", "Ogiltig databas-URL"),
+        ("mysql://root@127.0.0.1/test", "stöds inte"),
+    ],
+)
+def test_malformed_database_url_gets_one_clear_line(url: str, message: str) -> None:
+    with pytest.raises(WorkbenchError, match=message):
+        db.make_engine(url)
+
+
+def test_unreachable_database_gets_one_clear_line() -> None:
+    engine = db.make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    with pytest.raises(WorkbenchError, match="Kan inte nå databasen"):
+        db.check_reachable(engine)
+
+
+def test_default_database_is_a_file_under_the_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv(db.ENV_URL, raising=False)
+    monkeypatch.setenv(db.ENV_DATA_DIR, str(tmp_path))
+    assert db.database_url() == f"sqlite:///{tmp_path / 'workbench.db'}"
+    monkeypatch.setenv(db.ENV_URL, "postgresql://x@127.0.0.1/y")
+    assert db.database_url() == "postgresql://x@127.0.0.1/y"
+
+
+def test_session_scope_rolls_back_on_error(engine) -> None:
+    from pilots.models import RegionGrouping
+
+    with pytest.raises(RuntimeError):
+        with db.session_scope(engine) as session:
+            session.add(RegionGrouping(name="FoU-regioner"))
+            session.flush()
+            raise RuntimeError("boom")
+    with db.session_scope(engine) as session:
+        assert session.query(RegionGrouping).count() == 0
