@@ -9,49 +9,26 @@ questions is answered ja, nej, vet ej or left empty. The counting rules are in `
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from pilots.errors import NotFound, Problem, ValidationError
-
-QUESTIONS: tuple[str, ...] = (
-    "beslut",
-    "rutiner_forebyggande",
-    "kartlaggning_3ar",
-    "utbildningsplan",
-    "samordnare",
-    "rutiner_samverkan",
+from pilots.survey_store import (  # the validation rules live with the importer (one piece of code)
+    ANSWERS,
+    MUNICIPAL_UNITS,
+    QUESTION_LABELS,
+    QUESTIONS,
+    REGIONAL_UNITS,
+    UNIT_LABELS,
+    UNIT_MUNICIPAL,
+    UNIT_REGIONAL,
+    VERKSAMHET_ALIASES,  # noqa: F401 - re-exported
+    reference_codes,
+    validate_survey,  # noqa: F401 - re-exported
 )
-# Short labels of our own; the survey's exact wording is not reproduced here.
-QUESTION_LABELS: dict[str, tuple[str, str]] = {
-    "beslut": ("Beslut om arbetet mot hedersrelaterat våld och förtryck", "Decision on work against HRV"),
-    "rutiner_forebyggande": ("Rutiner för det förebyggande arbetet", "Routines for preventive work"),
-    "kartlaggning_3ar": ("Kartläggning de senaste tre åren", "Mapping in the last three years"),
-    "utbildningsplan": ("Utbildningsplan", "Training plan"),
-    "samordnare": ("Samordnare", "Coordinator"),
-    "rutiner_samverkan": ("Rutiner för samverkan", "Routines for cooperation"),
-}
-MUNICIPAL_UNITS: tuple[str, ...] = ("förskola", "grundskola", "gymnasieskola", "ifo_barn_unga")
-REGIONAL_UNITS: tuple[str, ...] = ("mhv", "bhv", "primarvard")
-UNIT_LABELS: dict[str, tuple[str, str]] = {
-    "förskola": ("Förskola", "Preschool"),
-    "grundskola": ("Grundskola", "Compulsory school"),
-    "gymnasieskola": ("Gymnasieskola", "Upper secondary school"),
-    "ifo_barn_unga": (
-        "Individ- och familjeomsorg, barn och unga",
-        "Social services, children and young people",
-    ),
-    "mhv": ("Mödrahälsovård", "Maternity care"),
-    "bhv": ("Barnhälsovård", "Child health care"),
-    "primarvard": ("Primärvård", "Primary care"),
-}
-VERKSAMHET_ALIASES: dict[str, str] = {"forskola": "förskola"}
-ANSWERS: tuple[str, ...] = ("ja", "nej", "vet ej")
-UNIT_MUNICIPAL = "kommun"
-UNIT_REGIONAL = "region"
+
 BY_OPTIONS = (None, "skr_group_2017", "county", "verksamhet")
 
 DEFINITIONS_SV = """\
@@ -90,121 +67,6 @@ def unit_label(verksamhet: str, lang: str = "sv") -> str:
     return UNIT_LABELS[verksamhet][1 if lang == "en" else 0]
 
 
-def _text(value: object) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return unicodedata.normalize("NFC", " ".join(str(value).split()))
-
-
-def _reference(municipalities: pd.DataFrame) -> pd.DataFrame:
-    """Municipality codes as four-digit and county codes as two-digit strings, even if read as numbers."""
-    table = municipalities.copy()
-    table["code"] = table["code"].astype(str).str.strip().str.zfill(4)
-    table["county_code"] = table["county_code"].astype(str).str.strip().str.zfill(2)
-    return table
-
-
-def validate_survey(df: pd.DataFrame, municipalities: pd.DataFrame, file_name: str) -> pd.DataFrame:
-    """Check every row of a survey file; return it normalised or raise ValidationError listing all problems.
-
-    Rows are numbered as in the file: the header is row 1, the first data row row 2. The result has
-    ``row``, ``kommunkod``, ``verksamhet`` (aliases resolved, e.g. "forskola" → "förskola"),
-    ``unit_type`` ("kommun" or "region") and the six questions as "ja", "nej", "vet ej" or "".
-    """
-    columns = {unicodedata.normalize("NFC", str(c)).strip().lower(): c for c in df.columns}
-    required = ["kommunkod", "verksamhet", *QUESTIONS]
-    missing = [c for c in required if c not in columns]
-    if missing:
-        raise ValidationError(
-            [Problem(f"{file_name}, rad 1", f"kolumnen {c!r} saknas (column missing)") for c in missing],
-            source=file_name,
-        )
-    reference = _reference(municipalities)
-    municipal_codes = set(reference["code"])
-    county_codes = set(reference["county_code"])
-    problems: list[Problem] = []
-    seen: dict[tuple[str, str], int] = {}
-    out = []
-    for position, (_, raw) in enumerate(df.iterrows()):
-        row = position + 2
-
-        def where(col: str, row: int = row) -> str:
-            return f"{file_name}, rad {row}, kolumn {col}"
-
-        code = _text(raw[columns["kommunkod"]])
-        unit = _text(raw[columns["verksamhet"]]).lower()
-        unit = VERKSAMHET_ALIASES.get(unit, unit)
-        code_type: str | None = None
-        if code in municipal_codes and len(code) == 4:
-            code_type = UNIT_MUNICIPAL
-        elif code in county_codes and len(code) == 2:
-            code_type = UNIT_REGIONAL
-        elif not code:
-            problems.append(Problem(where("kommunkod"), "kommunkod saknas (missing)"))
-        else:
-            hint = ""
-            if code.isdigit() and len(code) == 3 and "0" + code in municipal_codes:
-                hint = f"; saknas en inledande nolla? Menade du 0{code}?"
-            elif code.isdigit() and len(code) == 1 and "0" + code in county_codes:
-                hint = f"; saknas en inledande nolla? Menade du 0{code}?"
-            problems.append(
-                Problem(
-                    where("kommunkod"),
-                    f"okänd kommunkod {code!r}: förväntade en kommunkod med fyra siffror eller, för en "
-                    f"region, länets kod med två siffror{hint} (unknown code)",
-                )
-            )
-        unit_type: str | None = None
-        if unit in MUNICIPAL_UNITS:
-            unit_type = UNIT_MUNICIPAL
-        elif unit in REGIONAL_UNITS:
-            unit_type = UNIT_REGIONAL
-        else:
-            allowed = ", ".join([*MUNICIPAL_UNITS, *REGIONAL_UNITS])
-            problems.append(
-                Problem(
-                    where("verksamhet"), f"okänd verksamhet {unit!r}; tillåtna: {allowed} (unknown unit type)"
-                )
-            )
-        if code_type and unit_type and code_type != unit_type:
-            if unit_type == UNIT_REGIONAL:
-                message = (
-                    f"{unit!r} är en regional verksamhet men {code} är en kommunkod; ange regionens "
-                    f"tvåsiffriga länskod ({code[:2]}) (regional unit with a municipality code)"
-                )
-            else:
-                message = (
-                    f"{unit!r} är en kommunal verksamhet men {code} är en länskod (region); ange "
-                    "kommunens fyrsiffriga kod (municipal unit with a county code)"
-                )
-            problems.append(Problem(where("verksamhet"), message))
-        answers = {}
-        for q in QUESTIONS:
-            answer = _text(raw[columns[q]]).lower()
-            if answer and answer not in ANSWERS:
-                problems.append(
-                    Problem(
-                        where(q), f"svaret {answer!r} är inte tillåtet; tillåtna: ja, nej, vet ej eller tomt"
-                    )
-                )
-            answers[q] = answer
-        if code and unit:
-            key = (code, unit)
-            if key in seen:
-                problems.append(
-                    Problem(
-                        where("verksamhet"),
-                        f"samma enhet ({code}, {unit}) finns redan på rad {seen[key]} (duplicate unit)",
-                    )
-                )
-            else:
-                seen[key] = row
-        out.append({"row": row, "kommunkod": code, "verksamhet": unit, "unit_type": unit_type, **answers})
-    if problems:
-        raise ValidationError(problems, source=file_name)
-    return pd.DataFrame(out, columns=["row", "kommunkod", "verksamhet", "unit_type", *QUESTIONS])
-
-
 def _unit_answered(responses: pd.DataFrame) -> pd.Series:
     return (responses[list(QUESTIONS)] != "").any(axis=1)
 
@@ -234,7 +96,7 @@ def municipality_answers(responses: pd.DataFrame, municipalities: pd.DataFrame) 
     units = _municipal_units(responses)
     units = units[_unit_answered(units)]
     grouped = units.groupby("kommunkod")
-    table = _reference(municipalities)
+    table = reference_codes(municipalities)
     table["units_answered"] = table["code"].map(grouped.size()).fillna(0).astype(int)
     table["answered"] = table["units_answered"] > 0
     for q in QUESTIONS:
