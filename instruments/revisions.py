@@ -47,7 +47,8 @@ def _declared(new: Instrument, old: Instrument) -> dict[str, str]:
                     Problem(
                         where,
                         f"declared equivalent to {eq.item} in {old.version}, but the scales differ "
-                        f"({old_scale.allowed_values()} vs {new_scale.allowed_values()}); answers cannot be compared",
+                        f"({old_scale.allowed_values()} vs {new_scale.allowed_values()}); "
+                        "answers cannot be compared",
                     )
                 )
                 continue
@@ -58,9 +59,9 @@ def _declared(new: Instrument, old: Instrument) -> dict[str, str]:
 
 
 def _same_series(old: Instrument, old_item: Item, new: Instrument, new_item: Item) -> bool:
-    return old_item.text.sv == new_item.text.sv and _scale_signature(old.scale(old_item.scale)) == _scale_signature(
-        new.scale(new_item.scale)
-    )
+    return old_item.text.sv == new_item.text.sv and _scale_signature(
+        old.scale(old_item.scale)
+    ) == _scale_signature(new.scale(new_item.scale))
 
 
 def comparable_items(old: Instrument, new: Instrument) -> list[tuple[str, str]]:
@@ -93,7 +94,9 @@ def diff_versions(old: Instrument, new: Instrument) -> pd.DataFrame:
 
     def add(change: str, item_id: str | None, old_id: str | None, detail: str) -> None:
         ok = item_id is not None and comparable.get(item_id) == old_id and old_id is not None
-        rows.append({"change": change, "item_id": item_id, "old_item_id": old_id, "detail": detail, "comparable": ok})
+        rows.append(
+            {"change": change, "item_id": item_id, "old_item_id": old_id, "detail": detail, "comparable": ok}
+        )
 
     for item in new.items():
         old_id = declared.get(item.id, item.id if item.id in old_items else None)
@@ -105,14 +108,26 @@ def diff_versions(old: Instrument, new: Instrument) -> pd.DataFrame:
             add("replaced", item.id, old_id, f"declared equivalent to {old_id} in {old.version}")
         for lang in ("sv", "en"):
             if getattr(before.text, lang) != getattr(item.text, lang):
-                add("text_changed", item.id, old_id, f"{lang}: {getattr(before.text, lang)!r} → {getattr(item.text, lang)!r}")
+                add(
+                    "text_changed",
+                    item.id,
+                    old_id,
+                    f"{lang}: {getattr(before.text, lang)!r} → {getattr(item.text, lang)!r}",
+                )
             if getattr(before.label, lang) != getattr(item.label, lang):
-                add("label_changed", item.id, old_id, f"{lang}: {getattr(before.label, lang)!r} → {getattr(item.label, lang)!r}")
+                add(
+                    "label_changed",
+                    item.id,
+                    old_id,
+                    f"{lang}: {getattr(before.label, lang)!r} → {getattr(item.label, lang)!r}",
+                )
         old_sig, new_sig = _scale_signature(old.scale(before.scale)), _scale_signature(new.scale(item.scale))
         if before.scale != item.scale or old_sig != new_sig:
             shown_old = ", ".join(f"{v}={t}" for v, t in old_sig)
             shown_new = ", ".join(f"{v}={t}" for v, t in new_sig)
-            add("scale_changed", item.id, old_id, f"{before.scale} [{shown_old}] → {item.scale} [{shown_new}]")
+            add(
+                "scale_changed", item.id, old_id, f"{before.scale} [{shown_old}] → {item.scale} [{shown_new}]"
+            )
         if before.section_id != item.section_id:
             add("moved", item.id, old_id, f"section {before.section_id} → {item.section_id}")
     still_used = set(declared.values()) | set(new_items)
@@ -149,5 +164,15 @@ def change_across_versions(
                 "n_dont_know_b": int(b.at[new_id, "n_dont_know"]),
             }
         )
-    columns = ["old_item_id", "item_id", "label_sv", "label_en", "value_a", "value_b", "change", "n_dont_know_a", "n_dont_know_b"]
+    columns = [
+        "old_item_id",
+        "item_id",
+        "label_sv",
+        "label_en",
+        "value_a",
+        "value_b",
+        "change",
+        "n_dont_know_a",
+        "n_dont_know_b",
+    ]
     return pd.DataFrame(rows, columns=columns)

@@ -275,7 +275,12 @@ def _opt_text(d: dict[str, Any], key: str, t: Text | None) -> None:
 
 
 def _instrument_to_dict(ins: Instrument) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": ins.id, "version": ins.version, "status": ins.status, "language": ins.language}
+    out: dict[str, Any] = {
+        "id": ins.id,
+        "version": ins.version,
+        "status": ins.status,
+        "language": ins.language,
+    }
     out["title"] = ins.title.to_dict()
     _opt_text(out, "description", ins.description)
     _opt_text(out, "unit", ins.unit)
@@ -309,7 +314,9 @@ def _instrument_to_dict(ins: Instrument) -> dict[str, Any]:
                     {
                         "id": f.id,
                         "label": f.label.to_dict(),
-                        "options": [{"value": o.value, "sv": o.label.sv, "en": o.label.en} for o in f.options],
+                        "options": [
+                            {"value": o.value, "sv": o.label.sv, "en": o.label.en} for o in f.options
+                        ],
                     }
                     for f in it.fields
                 ]
@@ -386,7 +393,9 @@ class _Reader:
     def add(self, where: str, message: str) -> None:
         self.problems.append(Problem(where, message))
 
-    def mapping(self, value: object, where: str, required: tuple[str, ...], optional: tuple[str, ...]) -> dict | None:
+    def mapping(
+        self, value: object, where: str, required: tuple[str, ...], optional: tuple[str, ...]
+    ) -> dict | None:
         if not isinstance(value, dict):
             self.add(where or "(document)", f"expected a mapping (key: value), got {_kind(value)}")
             return None
@@ -407,20 +416,26 @@ class _Reader:
         if v is None and not required:
             return None
         if isinstance(v, bool):
-            self.add(path, f"expected text, got {_kind(v)}; YAML reads yes/no/on/off as true/false, so quote it")
+            self.add(
+                path, f"expected text, got {_kind(v)}; YAML reads yes/no/on/off as true/false, so quote it"
+            )
             return None
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             self.add(path, f"expected text, got {_kind(v)}; quote it")
             return None
         if not isinstance(v, str) or not v.strip():
-            self.add(path, f"expected non-empty text, got {_kind(v) if not isinstance(v, str) else 'empty text'}")
+            self.add(
+                path, f"expected non-empty text, got {_kind(v) if not isinstance(v, str) else 'empty text'}"
+            )
             return None
         if find_personal_identity_numbers(v):
             self.add(path, "contains what looks like a Swedish personal identity number; remove it")
             return None
         return v
 
-    def pattern(self, m: dict, key: str, where: str, regex: re.Pattern[str], what: str, *, required: bool = True) -> str | None:
+    def pattern(
+        self, m: dict, key: str, where: str, regex: re.Pattern[str], what: str, *, required: bool = True
+    ) -> str | None:
         v = self.string(m, key, where, required=required)
         if v is not None and not regex.match(v):
             self.add(_join(where, key), f'"{v}" is not a valid {what}')
@@ -532,13 +547,18 @@ def parse_definition(text: str, source: str = "<text>") -> Instrument:
         version = None
     elif "version" in top and _is_number(top["version"]):
         r.problems.pop()
-        r.add("version", f'expected a semantic version in quotes such as "0.1.0", got {_kind(top["version"])}')
+        r.add(
+            "version", f'expected a semantic version in quotes such as "0.1.0", got {_kind(top["version"])}'
+        )
     status = r.string(top, "status", "")
     if status is not None and status not in STATUSES:
         r.add("status", f'"{status}" is not allowed; expected one of: {", ".join(STATUSES)}')
     language = r.string(top, "language", "") if "language" in top else "sv"
     if language is not None and language != "sv":
-        r.add("language", f'"{language}" is not supported; definitions are written in Swedish ("sv") with English glosses')
+        r.add(
+            "language",
+            f'"{language}" is not supported; definitions are written in Swedish ("sv") with English glosses',
+        )
     title = r.text(top, "title", "")
     description = r.text(top, "description", "", required=False)
     unit = r.text(top, "unit", "", required=False)
@@ -573,7 +593,7 @@ def parse_definition(text: str, source: str = "<text>") -> Instrument:
                 ok = False
             sv = r.string(vm, "sv", vp)
             en = r.string(vm, "en", vp)
-            if ok and "value" in vm and sv is not None and en is not None:
+            if ok and isinstance(val, int) and sv is not None and en is not None:
                 if any(v.value == val for v in values):
                     r.add(f"{vp}.value", f"value {val} appears twice in the scale")
                 else:
@@ -649,7 +669,16 @@ def _read_item(
         raw,
         p,
         ("id", "label", "text", "scale", "success_factor"),
-        ("label_status", "discussion", "evidence", "comment", "repeatable", "fields", "equivalent_to", "note"),
+        (
+            "label_status",
+            "discussion",
+            "evidence",
+            "comment",
+            "repeatable",
+            "fields",
+            "equivalent_to",
+            "note",
+        ),
     )
     if m is None:
         return None
@@ -658,7 +687,10 @@ def _read_item(
     text = r.text(m, "text", p)
     scale = r.string(m, "scale", p)
     if scale is not None and scale not in declared_scales:
-        r.add(f"{p}.scale", f'unknown scale "{scale}"; defined scales: {", ".join(sorted(declared_scales)) or "none"}')
+        r.add(
+            f"{p}.scale",
+            f'unknown scale "{scale}"; defined scales: {", ".join(sorted(declared_scales)) or "none"}',
+        )
     sf = r.pattern(m, "success_factor", p, _SLUG, "success-factor slug (lower-case words joined by '-')")
     label_status = r.string(m, "label_status", p, required=False)
     if label_status is not None and label_status not in STATUSES:
@@ -757,7 +789,9 @@ def _read_scoring(
 ) -> ScoringRule:
     if "scoring" not in top or top["scoring"] is None:
         return ScoringRule()
-    m = r.mapping(top["scoring"], "scoring", (), ("development_thresholds", "factors", "indicators", "overall_index"))
+    m = r.mapping(
+        top["scoring"], "scoring", (), ("development_thresholds", "factors", "indicators", "overall_index")
+    )
     if m is None:
         return ScoringRule()
 
@@ -806,7 +840,10 @@ def _read_scoring(
         p = f"scoring.indicators[{i}]"
         before = len(r.problems)
         im = r.mapping(
-            ri, p, ("id", "label", "kind"), ("description", "items", "factors", "min_value", "max_value", "classes")
+            ri,
+            p,
+            ("id", "label", "kind"),
+            ("description", "items", "factors", "min_value", "max_value", "classes"),
         )
         if im is None:
             continue
@@ -832,12 +869,16 @@ def _read_scoring(
             if "items" in im:
                 r.add(f"{p}.items", "not used by kind count_at_or_below; list factors instead")
             factor_refs = (
-                r.id_list(im, "factors", p, known_factor_ids, "factor") if "factors" in im else tuple(factor_by_id)
+                r.id_list(im, "factors", p, known_factor_ids, "factor")
+                if "factors" in im
+                else tuple(factor_by_id)
             )
             if not factor_refs and len(r.problems) == before:
                 r.add(p, "count_at_or_below needs factors; none are defined")
             fitems = tuple(x for f in factor_refs if f in factor_by_id for x in factor_by_id[f].items)
-            sid = _common_scale(r, f"{p}.factors", fitems, all_items, "factors of a count_at_or_below indicator")
+            sid = _common_scale(
+                r, f"{p}.factors", fitems, all_items, "factors of a count_at_or_below indicator"
+            )
             scale = scale_by_id.get(sid) if sid else None
             hi = float(len(factor_refs))
         min_value = r.number(im, "min_value", p)
@@ -853,7 +894,10 @@ def _read_scoring(
                 if val is not None and not scale.min <= val <= scale.max:
                     r.add(f"{p}.{key}", f"{val:g} lies outside scale {scale.id} ({scale.min}..{scale.max})")
             if kind == "count_at_or_below" and max_value is None and scale.id not in thresholds:
-                r.add(f"{p}.max_value", f"required: scale {scale.id} has no development threshold to fall back on")
+                r.add(
+                    f"{p}.max_value",
+                    f"required: scale {scale.id} has no development threshold to fall back on",
+                )
         classes: list[Classification] = []
         class_ids: list[tuple[str, str | None]] = []
         mins: set[float] = set()
@@ -868,7 +912,9 @@ def _read_scoring(
             cmin = r.number(cm, "min", cp)
             if cmin is not None:
                 if not lo <= cmin <= hi:
-                    r.add(f"{cp}.min", f"threshold {cmin:g} lies outside the indicator's range {lo:g}..{hi:g}")
+                    r.add(
+                        f"{cp}.min", f"threshold {cmin:g} lies outside the indicator's range {lo:g}..{hi:g}"
+                    )
                 elif cmin in mins:
                     r.add(f"{cp}.min", f"threshold {cmin:g} is used by another class")
                 mins.add(cmin)
@@ -877,7 +923,9 @@ def _read_scoring(
         r.unique(class_ids, "class")
         if len(r.problems) == before and iid and ilabel and kind:
             indicators.append(
-                DerivedIndicator(iid, ilabel, kind, items, factor_refs, min_value, max_value, tuple(classes), idesc)
+                DerivedIndicator(
+                    iid, ilabel, kind, items, factor_refs, min_value, max_value, tuple(classes), idesc
+                )
             )
     r.unique(ind_ids, "indicator")
 
@@ -885,7 +933,10 @@ def _read_scoring(
     if m.get("overall_index") is not None:
         overall = r.string(m, "overall_index", "scoring")
         if overall is not None and overall not in {i for _, i in ind_ids}:
-            r.add("scoring.overall_index", f'unknown indicator "{overall}"; an overall index must be a defined indicator')
+            r.add(
+                "scoring.overall_index",
+                f'unknown indicator "{overall}"; an overall index must be a defined indicator',
+            )
     return ScoringRule(thresholds, tuple(factors), tuple(indicators), overall)
 
 
@@ -906,13 +957,17 @@ def load_builtin_definitions(directory: str | Path | None = None) -> list[Instru
         try:
             out.append(load_definition_file(path))
         except ValidationError as exc:
-            problems.extend(Problem(f"{path.name}: {p.where}" if p.where else path.name, p.message) for p in exc.problems)
+            problems.extend(
+                Problem(f"{path.name}: {p.where}" if p.where else path.name, p.message) for p in exc.problems
+            )
     keys: dict[tuple[str, str], int] = {}
     for ins in out:
         key = (ins.id, ins.version)
         keys[key] = keys.get(key, 0) + 1
         if keys[key] == 2:
-            problems.append(Problem(folder.name, f"instrument {ins.id} version {ins.version} is defined more than once"))
+            problems.append(
+                Problem(folder.name, f"instrument {ins.id} version {ins.version} is defined more than once")
+            )
     if problems:
         raise ValidationError(problems, source=str(folder))
     return out
@@ -922,9 +977,15 @@ def builtin_definition(instrument_id: str, version: str | None = None) -> Instru
     """The shipped definition with this id (the highest version unless ``version`` is given)."""
     from pilots.errors import NotFound
 
-    found = [i for i in load_builtin_definitions() if i.id == instrument_id and (version is None or i.version == version)]
+    found = [
+        i
+        for i in load_builtin_definitions()
+        if i.id == instrument_id and (version is None or i.version == version)
+    ]
     if not found:
-        raise NotFound(f'no shipped instrument "{instrument_id}"' + (f" version {version}" if version else ""))
+        raise NotFound(
+            f'no shipped instrument "{instrument_id}"' + (f" version {version}" if version else "")
+        )
     return max(found, key=lambda i: _semver_key(i.version))
 
 
@@ -955,7 +1016,12 @@ def validate_answer(instrument: Instrument, item_id: str, value: object) -> tupl
             number = float(value.strip().replace(",", "."))
         except ValueError:
             number = None
-    if number is not None and math.isfinite(number) and number.is_integer() and int(number) in scale.allowed_values():
+    if (
+        number is not None
+        and math.isfinite(number)
+        and number.is_integer()
+        and int(number) in scale.allowed_values()
+    ):
         return float(int(number)), False
     shown = "nothing" if value is None else repr(value)
     raise ValidationError(

@@ -63,7 +63,9 @@ def prepare_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFra
     missing = [c for c in ANSWER_COLUMNS if c not in answers.columns]
     if missing:
         raise ValidationError(
-            Problem("answers", f"missing column(s): {', '.join(missing)}; expected {', '.join(ANSWER_COLUMNS)}")
+            Problem(
+                "answers", f"missing column(s): {', '.join(missing)}; expected {', '.join(ANSWER_COLUMNS)}"
+            )
         )
     items = {i.id: i for i in instrument.items()}
     allowed = {i.id: set(instrument.scale(i.scale).allowed_values()) for i in items.values()}
@@ -78,7 +80,9 @@ def prepare_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFra
     ):
         where = f"answers row {pos}"
         if item_id not in items:
-            problems.append(Problem(f"{where}.item_id", f'no item "{item_id}" in {instrument.id} {instrument.version}'))
+            problems.append(
+                Problem(f"{where}.item_id", f'no item "{item_id}" in {instrument.id} {instrument.version}')
+            )
             continue
         dont_know = False if _is_missing(dk) else dk
         if not isinstance(dont_know, (bool, np.bool_)):
@@ -86,7 +90,9 @@ def prepare_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFra
             continue
         has_value = not _is_missing(value)
         if dont_know and has_value:
-            problems.append(Problem(f"{where}.value", f"item {item_id}: a value ({value}) was given with 'vet ej'"))
+            problems.append(
+                Problem(f"{where}.value", f"item {item_id}: a value ({value}) was given with 'vet ej'")
+            )
             continue
         if not dont_know and not has_value:
             continue  # unanswered
@@ -98,7 +104,10 @@ def prepare_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFra
             if not (math.isfinite(number) and number.is_integer() and int(number) in allowed[item_id]):
                 scale = instrument.scale(items[item_id].scale)
                 problems.append(
-                    Problem(f"{where}.value", f"{value!r} is not allowed for item {item_id}; scale {scale.describe()}")
+                    Problem(
+                        f"{where}.value",
+                        f"{value!r} is not allowed for item {item_id}; scale {scale.describe()}",
+                    )
                 )
                 continue
         if not items[item_id].repeatable:
@@ -115,7 +124,9 @@ def prepare_answers(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFra
         raise ValidationError(problems)
     out = empty_answers()
     if keep_item:
-        out = pd.DataFrame({"respondent": keep_resp, "item_id": keep_item, "value": keep_val, "dont_know": keep_dk})
+        out = pd.DataFrame(
+            {"respondent": keep_resp, "item_id": keep_item, "value": keep_val, "dont_know": keep_dk}
+        )
     return out
 
 
@@ -219,7 +230,9 @@ def factor_profile(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFram
     return pd.DataFrame(_factor_values(instrument, ans), columns=_FACTOR_COLUMNS)
 
 
-def _indicator_row(instrument: Instrument, ind: DerivedIndicator, ans: pd.DataFrame, factors: list[dict]) -> dict:
+def _indicator_row(
+    instrument: Instrument, ind: DerivedIndicator, ans: pd.DataFrame, factors: list[dict]
+) -> dict:
     value = math.nan
     if ind.kind in ("share_at_or_above", "normalised_sum"):
         item_ids = list(ind.items)
@@ -333,7 +346,9 @@ def development_areas(instrument: Instrument, answers: pd.DataFrame) -> pd.DataF
                 "n_dont_know": r["n_dont_know"],
             }
         )
-    return pd.DataFrame(rows, columns=["level", "id", "label_sv", "label_en", "value", "threshold", "n_dont_know"])
+    return pd.DataFrame(
+        rows, columns=["level", "id", "label_sv", "label_en", "value", "threshold", "n_dont_know"]
+    )
 
 
 def _levels(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFrame:
@@ -382,7 +397,9 @@ def _levels(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([f for f in frames if len(f)], ignore_index=True)
 
 
-def change_between_rounds(instrument: Instrument, answers_a: pd.DataFrame, answers_b: pd.DataFrame) -> pd.DataFrame:
+def change_between_rounds(
+    instrument: Instrument, answers_a: pd.DataFrame, answers_b: pd.DataFrame
+) -> pd.DataFrame:
     """Per item, factor and indicator: value in round a, in round b, and ``change`` = b − a.
 
     Columns: level, id, label_sv, label_en, value_a, value_b, change, n_answered_a, n_answered_b,

@@ -69,7 +69,9 @@ def test_drafts_carry_the_scales_and_rules_of_the_research() -> None:
     assert {k.id: k.min for k in sys.classes} == {"strukturerad": 0.75, "delvis": 0.4, "ostrukturerad": 0}
     assert [f.id for f in c.item("c01-aterkommande-moten").fields] == ["frekvens"]
     e = builtin_definition("hrv-rutiner-kompetens")
-    assert {"e06-overenskommelse-polis", "e06-overenskommelse-skola", "e06-overenskommelse-region"} <= set(e.item_ids())
+    assert {"e06-overenskommelse-polis", "e06-overenskommelse-skola", "e06-overenskommelse-region"} <= set(
+        e.item_ids()
+    )
     assert [v.label.sv for v in e.scale("JN").values] == ["Nej", "Ja"]
     f = builtin_definition("bra-samverkansprocess")
     assert [v.label.sv.split(" ")[0] for v in f.scale("TRAFIKLJUS").values] == ["Röd", "Gul", "Grön"]
@@ -96,9 +98,12 @@ def test_canonical_yaml_round_trips_with_swedish_characters() -> None:
 
 
 def test_every_problem_is_listed_with_its_path() -> None:
-    bad = SMALL.replace('version: "1.0.0"', "version: \"1.0\"")
+    bad = SMALL.replace('version: "1.0.0"', 'version: "1.0"')
     bad = bad.replace("status: provisional", "status: draft")
-    bad = bad.replace("scale: JDN, success_factor: struktur}\n      - {id: b", "scale: INST5, success_factor: struktur}\n      - {id: b")
+    bad = bad.replace(
+        "scale: JDN, success_factor: struktur}\n      - {id: b",
+        "scale: INST5, success_factor: struktur}\n      - {id: b",
+    )
     bad = bad.replace('{id: c, label: {sv: "C", en: "C"}', '{id: a, label: {sv: "C"}')
     bad = bad.replace("{JDN: 1, STEG5: 2}", "{JDN: 3, STEG5: 2}")
     bad = bad.replace("min: 0.75}", "min: 1.5}")
@@ -119,18 +124,23 @@ def test_every_problem_is_listed_with_its_path() -> None:
 
 def test_missing_fields_wrong_types_and_references() -> None:
     bad = SMALL.replace('source: "Hand-written for tests"\n', "")
-    bad = bad.replace("- {value: 2, sv: \"Ja\", en: \"Yes\"}", "- {value: 1.5, sv: \"Ja\", en: Yes}")
+    bad = bad.replace('- {value: 2, sv: "Ja", en: "Yes"}', '- {value: 1.5, sv: "Ja", en: Yes}')
     bad = bad.replace("items: [a, b]}", "items: [a, c, zz]}")
     found = problems_of(bad)
     assert "source: required field is missing" in found
     assert any(p.startswith("scales[0].values[2].value: expected a whole number") for p in found)
-    assert any(p.startswith("scales[0].values[2].en: expected text, got true/false") and "quote it" in p for p in found)
+    assert any(
+        p.startswith("scales[0].values[2].en: expected text, got true/false") and "quote it" in p
+        for p in found
+    )
     assert 'scoring.factors[0].items[2]: unknown item "zz"' in found
-    assert any(p.startswith("scoring.factors[0].items: all items of a factor must use one scale") for p in found)
+    assert any(
+        p.startswith("scoring.factors[0].items: all items of a factor must use one scale") for p in found
+    )
 
 
 def test_yaml_syntax_error_gives_the_line() -> None:
-    text = "id: x\nversion: \"0.1.0\"\ntitle: {sv: a, en: b\nstatus: provisional\n"
+    text = 'id: x\nversion: "0.1.0"\ntitle: {sv: a, en: b\nstatus: provisional\n'
     found = problems_of(text)
     assert len(found) == 1
     assert re.match(r"line [34], column \d+: YAML syntax error", found[0])
@@ -141,13 +151,21 @@ def test_unknown_fields_and_personal_numbers_are_refused() -> None:
     bad = bad.replace('"Text b"', '"Kontakta 19121212-1212"', 1)
     found = problems_of(bad)
     assert any(p.startswith("sections[1].items[0].scael: unknown field") for p in found)
-    assert any(p.startswith("sections[0].items[1].text.sv: contains what looks like a Swedish personal identity number") for p in found)
+    assert any(
+        p.startswith(
+            "sections[0].items[1].text.sv: contains what looks like a Swedish personal identity number"
+        )
+        for p in found
+    )
 
 
 def test_equivalence_must_point_to_an_earlier_version() -> None:
-    bad = SMALL.replace("success_factor: steg}", 'success_factor: steg, equivalent_to: {version: "1.0.0", item: c}}')
+    bad = SMALL.replace(
+        "success_factor: steg}", 'success_factor: steg, equivalent_to: {version: "1.0.0", item: c}}'
+    )
     assert problems_of(bad) == [
-        "sections[1].items[0].equivalent_to.version: must name an earlier version than this definition's 1.0.0"
+        "sections[1].items[0].equivalent_to.version: "
+        "must name an earlier version than this definition's 1.0.0"
     ]
 
 
@@ -190,7 +208,9 @@ _yaml_scalars = st.one_of(
 )
 _yaml_values = st.recursive(
     _yaml_scalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -232,7 +252,8 @@ def test_hostile_yaml_gives_validation_error(text: str) -> None:
 _PATHS_TO_MUTATE = [
     ("id",), ("version",), ("status",), ("title",), ("scales",), ("sections",), ("scoring",),
     ("scales", 0), ("scales", 0, "values"), ("scales", 0, "values", 1), ("scales", 0, "values", 1, "value"),
-    ("sections", 0), ("sections", 0, "items"), ("sections", 0, "items", 0), ("sections", 0, "items", 0, "scale"),
+    ("sections", 0), ("sections", 0, "items"), ("sections", 0, "items", 0),
+    ("sections", 0, "items", 0, "scale"),
     ("sections", 0, "items", 0, "text"), ("sections", 0, "items", 0, "equivalent_to"),
     ("scoring", "factors"), ("scoring", "factors", 0, "items"), ("scoring", "indicators", 0),
     ("scoring", "indicators", 0, "kind"), ("scoring", "indicators", 0, "classes", 0, "min"),
@@ -242,7 +263,9 @@ _PATHS_TO_MUTATE = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(_PATHS_TO_MUTATE), _yaml_values, st.booleans())
-def test_mutated_definitions_give_instrument_or_validation_error(path: tuple, value: object, delete: bool) -> None:
+def test_mutated_definitions_give_instrument_or_validation_error(
+    path: tuple, value: object, delete: bool
+) -> None:
     doc = yaml.safe_load(SMALL)
     target = doc
     for key in path[:-1]:

@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 import pytest
+from instruments_testkit import build_answers  # tests/instruments is on sys.path under pytest
 
 from instruments.schema import builtin_definition, parse_definition
 from instruments.scoring import (
@@ -19,15 +20,26 @@ from instruments.scoring import (
 )
 from pilots.errors import ValidationError
 
-from instruments_testkit import build_answers  # tests/instruments is on sys.path under pytest
-
 
 def _c_three_respondents() -> pd.DataFrame:
     c = builtin_definition("samverkan-systematik")
     ids = c.item_ids()
     r1 = [2] * 12  # sum 24 over 12 answers
     r2 = [1] * 6 + [0] * 5 + ["vet ej"]  # sum 6 over 11 answers, 1 vet ej
-    r3 = [2, 2, 2, 1, 1, 1, 0, 0, "vet ej", "vet ej", 2, None]  # sum 11 over 9 answers, 2 vet ej, 1 unanswered
+    r3 = [
+        2,
+        2,
+        2,
+        1,
+        1,
+        1,
+        0,
+        0,
+        "vet ej",
+        "vet ej",
+        2,
+        None,
+    ]  # sum 11 over 9 answers, 2 vet ej, 1 unanswered
     rows = []
     for name, values in (("r1", r1), ("r2", r2), ("r3", r3)):
         rows += [(name, i, v) for i, v in zip(ids, values, strict=True)]
@@ -60,7 +72,9 @@ def test_systematicity_score_of_three_respondents_by_hand() -> None:
         ([2, 1, 0, 0, 0] + [None] * 7, 3 / 10, "ostrukturerad"),
     ],
 )
-def test_systematicity_classes_at_their_thresholds(values: list, expected_value: float, expected_class: str) -> None:
+def test_systematicity_classes_at_their_thresholds(
+    values: list, expected_value: float, expected_class: str
+) -> None:
     c = builtin_definition("samverkan-systematik")
     ans = build_answers([("r", i, v) for i, v in zip(c.item_ids(), values, strict=True)])
     sys = _indicator(derived_indicators(c, ans), "systematik")
@@ -115,7 +129,8 @@ def test_disagreement_rule(small_text: str, item: str, values: list, expected: b
 def test_factor_profile_and_development_areas_by_hand(small_text: str) -> None:
     ins = parse_definition(small_text)
     ans = build_answers(
-        [("r1", "a", 2), ("r2", "a", 2), ("r3", "a", 1), ("r1", "b", 0), ("r2", "b", 1), ("r3", "b", "vet ej"),
+        [("r1", "a", 2), ("r2", "a", 2), ("r3", "a", 1),
+         ("r1", "b", 0), ("r2", "b", 1), ("r3", "b", "vet ej"),
          ("r1", "c", 1), ("r2", "c", 2)]
     )  # fmt: skip
     f1 = factor_profile(ins, ans).set_index("factor_id").loc["f1"]
@@ -123,7 +138,10 @@ def test_factor_profile_and_development_areas_by_hand(small_text: str) -> None:
     assert (f1["n_items_answered"], f1["n_answers"], f1["n_dont_know"]) == (2, 5, 1)
     assert not f1["development_area"]
     areas = development_areas(ins, ans)
-    assert list(zip(areas["level"], areas["id"], areas["value"], strict=True)) == [("item", "b", 0.5), ("item", "c", 1.5)]
+    assert list(zip(areas["level"], areas["id"], areas["value"], strict=True)) == [
+        ("item", "b", 0.5),
+        ("item", "c", 1.5),
+    ]
     assert list(areas["threshold"]) == [1.0, 2.0]
 
 
