@@ -217,6 +217,9 @@ class Instrument:
     text: str = field(default="", compare=False, repr=False)
     """The YAML text this instrument was parsed from (empty when built in code)."""
 
+    def __hash__(self) -> int:  # usable as a cache key although scoring holds a dict
+        return hash((self.id, self.version, self.to_yaml()))
+
     # -- look-ups
     def items(self) -> Iterator[Item]:
         for s in self.sections:

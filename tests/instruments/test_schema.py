@@ -92,6 +92,7 @@ def test_canonical_yaml_round_trips_with_swedish_characters() -> None:
         assert again == ins
         assert again.to_yaml() == text
     assert parse_definition(SMALL).text == SMALL
+    assert hash(parse_definition(SMALL)) == hash(parse_definition(SMALL))  # usable as a cache key
 
 
 # ---------------------------------------------------------------- errors
