@@ -1,0 +1,90 @@
+"""The app shell in AppTest: login, logout, each role's navigation, the language switch, the demo banner."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from tests.workbench.conftest import registered_paths
+from workbench.demo import demo_password
+from workbench.pages import PAGES, pages_for
+
+
+def _login(at, username: str, password: str):
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    at.get("form_submit_button")[0].click()  # the login form's button
+    return at.run()
+
+
+def test_login_with_the_right_password_shows_the_role_start_page(app_as) -> None:
+    at = app_as(None)
+    assert at.title[0].value == "Pilotarbetsbänken"
+    at = _login(at, "forskare", demo_password())
+    assert not at.exception
+    assert at.title[0].value.startswith("Välkommen")
+    assert any("följeforskare" in m.value for m in at.markdown)
+
+
+def test_wrong_password_is_refused_without_traceback(app_as) -> None:
+    at = _login(app_as(None), "forskare", "fel-lösenord")
+    assert not at.exception
+    assert "Fel användarnamn eller lösenord" in at.error[0].value
+    assert "user" not in at.session_state
+
+
+def test_logout_returns_to_the_login_page(app_as) -> None:
+    at = app_as("mfof")
+    at.sidebar.button(key="logout").click().run()
+    assert "user" not in at.session_state
+    assert at.text_input(key="login_username") is not None
+
+
+@pytest.mark.parametrize("username, role", [("admin", "admin"), ("forskare", "researcher"), ("mfof", "mfof"),
+                                            ("skelleftea", "municipality"), ("presentator", "presenter")])
+def test_each_role_gets_exactly_its_pages(app_as, username: str, role: str) -> None:
+    at = app_as(username)
+    assert not at.exception
+    expected = {p.module for p in pages_for(role)}
+    assert registered_paths(at) == expected
+    forbidden = {p.module for p in PAGES} - expected
+    for module in forbidden:
+        with pytest.raises(ValueError):
+            at.switch_page(f"pages/{module}.py")
+
+
+def test_admin_only_page_is_not_reachable_for_a_municipality(app_as) -> None:
+    at = app_as("skelleftea")
+    assert "users" not in registered_paths(at)
+    assert "users" in registered_paths(app_as("admin"))
+
+
+def test_language_switch_to_english(app_as) -> None:
+    at = app_as("mfof")
+    assert at.title[0].value.startswith("Välkommen")
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert at.title[0].value.startswith("Welcome")
+    assert "Example data" in at.warning[0].value
+
+
+def test_demo_banner_on_pages_built_from_demo_data(app_as) -> None:
+    at = app_as("skelleftea")
+    assert any("Exempeldata" in w.value for w in at.warning)
+
+
+def test_expired_session_goes_back_to_login(app_as) -> None:
+    at = app_as("mfof")
+    at.session_state["logged_in_at"] = datetime.now() - timedelta(days=2)
+    at.run()
+    assert "user" not in at.session_state
+    assert any("gått ut" in i.value for i in at.info)
+
+
+def test_every_registered_page_renders_for_every_role_without_exception(app_as) -> None:
+    for username, role in [("admin", "admin"), ("forskare", "researcher"), ("mfof", "mfof"),
+                           ("skelleftea", "municipality"), ("presentator", "presenter")]:
+        at = app_as(username)
+        for spec in pages_for(role):
+            at.switch_page(f"pages/{spec.module}.py").run()
+            assert not at.exception, f"{spec.module} as {role}: {at.exception}"
