@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from pilots.access import CurrentUser
 from pilots.audit import record_event
+from pilots.errors import WorkbenchError
 from pilots.tabular import RecordSpec, parse_records, read_table
 
 
@@ -69,12 +71,19 @@ class SimpleImporter:
     spec: RecordSpec
     apply_fn: Callable[[Session, CurrentUser, ImportFile], ImportResult]
     choices_fn: Callable[[Session, CurrentUser], Mapping[str, Sequence[str]]] | None = None
+    export_fn: Callable[[Session, CurrentUser], pd.DataFrame] | None = None
 
     def apply(self, session: Session, user: CurrentUser, data: ImportFile) -> ImportResult:
         return self.apply_fn(session, user, data)
 
     def choices(self, session: Session, user: CurrentUser) -> Mapping[str, Sequence[str]]:
         return self.choices_fn(session, user) if self.choices_fn else {}
+
+    def export(self, session: Session, user: CurrentUser) -> pd.DataFrame:
+        """The kind's records ``user`` may read, in the template's columns (so an export can be re-imported)."""
+        if self.export_fn is None:
+            raise WorkbenchError(f"Export av {self.kind!r} finns inte (export of this kind is not available).")
+        return self.export_fn(session, user)
 
 
 def read_import_file(

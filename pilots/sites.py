@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pilots.access import CurrentUser, pilot_read_clause, require_role, site_read_clause
+from pilots.access import CurrentUser, pilot_read_clause, require_pilot, require_role, site_read_clause
 from pilots.errors import NotFound, Problem, ValidationError
 from pilots.models import Municipality, Pilot, PilotResearcher, Site
 from pilots.municipalities import get_municipality
@@ -152,3 +152,142 @@ def shows_demo_data(session: Session, user: CurrentUser) -> bool:
     return session.scalar(
         select(Pilot.id).where(Pilot.is_demo.is_(True), Pilot.deleted_at.is_(None), pilot_read_clause(user)).limit(1)
     ) is not None
+
+
+# --- editing -------------------------------------------------------------------------------------
+
+PILOT_FIELDS = ("name", "kind", "purpose", "start_date", "end_date")
+SITE_FIELDS = ("contact_role", "project_organisation", "start_date", "end_date", "context_notes")
+
+
+def update_pilot(session: Session, user: CurrentUser, pilot_id: int, expected_version: int,
+                 changes: dict[str, Any]) -> Pilot:
+    """Change a pilot's name, kind, purpose or period (refused on a version conflict)."""
+    from pilots.editing import update_record
+
+    pilot = require_pilot(session, user, pilot_id, write=True)
+    problems = [Problem(k, "fältet kan inte ändras här") for k in changes if k not in PILOT_FIELDS]
+    kind = changes.get("kind", pilot.kind)
+    if kind not in PILOT_KINDS:
+        problems.append(Problem("kind", f"okänd typ {kind!r}; välj {', '.join(PILOT_KINDS)}"))
+    s, e = changes.get("start_date", pilot.start_date), changes.get("end_date", pilot.end_date)
+    if e < s:
+        problems.append(Problem("end_date", f"slutdatum {e} ligger före startdatum {s}"))
+    if problems:
+        raise ValidationError(problems)
+    return update_record(session, user, Pilot, pilot_id, expected_version, changes)  # type: ignore[no-any-return]
+
+
+def site_period_problems(pilot: Pilot, start: date | None, end: date | None, where: str = "start_date/end_date"
+                         ) -> list[Problem]:
+    """A site's period must lie inside its pilot's."""
+    s, e = start or pilot.start_date, end or pilot.end_date
+    if s < pilot.start_date or e > pilot.end_date or e < s:
+        return [Problem(where, f"platsens period {s}–{e} måste ligga inom pilotens "
+                               f"{pilot.start_date}–{pilot.end_date} (site period must lie within the pilot's)")]
+    return []
+
+
+def update_site(session: Session, user: CurrentUser, site_id: int, expected_version: int,
+                changes: dict[str, Any]) -> Site:
+    """Change a site's contact role, organisation, period or context notes (refused on a version conflict)."""
+    from pilots.editing import update_record
+
+    site = session.get(Site, site_id)
+    if site is None or site.deleted_at is not None:
+        raise NotFound(f"Det finns ingen plats (site) med id {site_id}.")
+    pilot = require_pilot(session, user, site.pilot_id, write=True)
+    problems = [Problem(k, "fältet kan inte ändras här") for k in changes if k not in SITE_FIELDS]
+    problems += site_period_problems(pilot, changes.get("start_date", site.start_date),
+                                     changes.get("end_date", site.end_date))
+    if problems:
+        raise ValidationError(problems)
+    return update_record(session, user, Site, site_id, expected_version, changes)  # type: ignore[no-any-return]
+
+
+def assign_researcher(session: Session, user: CurrentUser, pilot_id: int, username: str) -> None:
+    """Give a researcher account access to a pilot (admins only); their access follows from it."""
+    from pilots.models import UserAccount
+
+    require_role(user, "admin")
+    require_pilot(session, user, pilot_id)
+    account = session.scalar(select(UserAccount).where(UserAccount.username == username))
+    if account is None:
+        raise NotFound(f"Det finns ingen användare {username!r}.")
+    if account.role != "researcher":
+        raise ValidationError(Problem("username", f"{username} har rollen {account.role}, inte följeforskare"))
+    if session.get(PilotResearcher, (pilot_id, account.id)) is None:
+        session.add(PilotResearcher(pilot_id=pilot_id, user_id=account.id))
+        session.flush()
+
+
+def researchers_frame(session: Session, user: CurrentUser, pilot_id: int) -> pd.DataFrame:
+    """The researchers assigned to a pilot."""
+    from pilots.models import UserAccount
+
+    require_pilot(session, user, pilot_id)
+    rows = session.execute(
+        select(UserAccount.username, UserAccount.display_name)
+        .join(PilotResearcher, PilotResearcher.user_id == UserAccount.id)
+        .where(PilotResearcher.pilot_id == pilot_id).order_by(UserAccount.username)
+    ).all()
+    return pd.DataFrame([{"username": u, "display_name": d} for u, d in rows], columns=["username", "display_name"])
+
+
+# --- resolving sites in import files --------------------------------------------------------------
+
+
+class SiteResolver:
+    """Finds the site for (pilot slug, municipality code) in an import row, collecting problems instead of raising.
+
+    Caches pilots and sites per file; checks that the user may write to the pilot.
+    """
+
+    def __init__(self, session: Session, user: CurrentUser) -> None:
+        self.session, self.user = session, user
+        self._pilots: dict[str, Pilot | None] = {}
+        self._sites: dict[tuple[int, str], Site | None] = {}
+
+    def pilot(self, slug: str | None, where: str, problems: list[Problem], *, write: bool = True) -> Pilot | None:
+        from pilots.access import may_write_pilot
+
+        if not slug:
+            return None
+        if slug not in self._pilots:
+            self._pilots[slug] = self.session.scalar(
+                select(Pilot).where(Pilot.slug == slug, Pilot.deleted_at.is_(None), pilot_read_clause(self.user))
+            )
+        pilot = self._pilots[slug]
+        if pilot is None:
+            problems.append(Problem(where, f"okänt pilotprojekt '{slug}' (eller inte synligt för dig); "
+                                           "ange pilotens id, t.ex. 'tryggvaxt' (unknown pilot)"))
+            return None
+        if write and not may_write_pilot(self.user, pilot.id):
+            problems.append(Problem(where, f"du får inte ändra pilotprojektet '{slug}' (no write access)"))
+            return None
+        return pilot
+
+    def site(self, pilot: Pilot | None, code: str | None, where: str, problems: list[Problem]) -> Site | None:
+        if pilot is None or not code:
+            return None
+        key = (pilot.id, code)
+        if key not in self._sites:
+            self._sites[key] = self.session.scalar(
+                select(Site).where(Site.pilot_id == pilot.id, Site.municipality_code == code,
+                                   Site.deleted_at.is_(None))
+            )
+        site = self._sites[key]
+        if site is None:
+            problems.append(Problem(where, f"kommun {code} är inte en plats i pilotprojektet '{pilot.slug}'; "
+                                           "lägg först till platsen (unknown site)"))
+        return site
+
+
+def date_in_site_period(site: Site, pilot: Pilot, value: date | None, where: str, problems: list[Problem]) -> None:
+    """Add a problem when ``value`` lies outside the site's (or the pilot's) period."""
+    if value is None:
+        return
+    s, e = site.start_date or pilot.start_date, site.end_date or pilot.end_date
+    if value < s or value > e:
+        problems.append(Problem(where, f"datumet {value} ligger utanför platsens period {s}–{e} "
+                                       "(date outside the pilot period)"))
