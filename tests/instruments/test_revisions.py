@@ -8,11 +8,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from instruments_testkit import build_answers
 
 from instruments.revisions import change_across_versions, comparable_items, diff_versions
 from instruments.schema import Instrument, parse_definition
 from pilots.errors import ValidationError
+
+from .instruments_testkit import build_answers
 
 SMALL = (Path(__file__).parent / "data" / "small.yaml").read_text(encoding="utf-8")
 

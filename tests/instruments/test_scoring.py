@@ -6,7 +6,6 @@ import math
 
 import pandas as pd
 import pytest
-from instruments_testkit import build_answers  # tests/instruments is on sys.path under pytest
 
 from instruments.schema import builtin_definition, parse_definition
 from instruments.scoring import (
@@ -19,6 +18,8 @@ from instruments.scoring import (
     prepare_answers,
 )
 from pilots.errors import ValidationError
+
+from .instruments_testkit import build_answers
 
 
 def _c_three_respondents() -> pd.DataFrame:
