@@ -14,6 +14,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from sqlalchemy.orm import Session
+
+from pilots.access import CurrentUser
 from pilots.errors import NotFound, Problem, ValidationError
 from pilots.survey_store import (  # the validation rules live with the importer (one piece of code)
     ANSWERS,
@@ -30,6 +33,8 @@ from pilots.survey_store import (  # the validation rules live with the importer
 )
 
 BY_OPTIONS = (None, "skr_group_2017", "county", "verksamhet")
+UNKNOWN_GROUP = "okänd"
+UNKNOWN_GROUP_NAMES = ("SKR-grupp saknas (referensdata ej inläst)", "SKR group missing (reference data not imported)")
 
 DEFINITIONS_SV = """\
 Svarsfrekvens: andel av kommunerna som har svarat. En kommun har svarat när minst en av dess
@@ -146,6 +151,10 @@ def survey_summary(
         "skr_group_2017": ("skr_group_2017_code", "skr_group_2017_name"),
         "county": ("county_code", "county_name"),
     }[by]
+    # A municipality without reference data is counted in its own group, never dropped.
+    missing = table[code_col].isna() | (table[code_col].astype(str).str.strip() == "")
+    table.loc[missing, code_col] = UNKNOWN_GROUP
+    table.loc[missing, name_col] = UNKNOWN_GROUP_NAMES[1 if lang == "en" else 0]
     rows = [
         {"group": code, "group_name": part[name_col].iloc[0], **_municipal_row(part)}
         for code, part in table.groupby(code_col, sort=True)
@@ -203,3 +212,35 @@ def pilot_position(
                 }
             )
     return pd.DataFrame(rows)
+
+
+# --- from the database (one query layer for the page, the CLI and the reports) ---------------------
+
+
+def survey_table(session: Session, name: str | None = None, by: str | None = None, lang: str = "sv") -> pd.DataFrame:
+    """``survey_summary`` of a stored survey (the newest when ``name`` is None), with its name and year."""
+    from pilots.municipalities import municipalities_frame
+    from pilots.survey_store import find_survey, survey_responses_frame
+
+    survey = find_survey(session, name)
+    table = survey_summary(survey_responses_frame(session, survey.id), municipalities_frame(session), by, lang)
+    table.insert(0, "survey", survey.name)
+    table.insert(1, "year", survey.year)
+    return table
+
+
+def pilot_position_table(
+    session: Session, user: CurrentUser, name: str | None = None, lang: str = "sv"
+) -> pd.DataFrame:
+    """Where the pilot municipalities ``user`` may see stand against the national picture (empty for presenters)."""
+    from pilots.municipalities import municipalities_frame
+    from pilots.sites import sites_frame
+    from pilots.survey_store import find_survey, survey_responses_frame
+
+    codes = list(dict.fromkeys(sites_frame(session, user)["municipality_code"])) if user.sees_site_level_data else []
+    if not codes:
+        return pd.DataFrame()
+    survey = find_survey(session, name)
+    municipalities = municipalities_frame(session)
+    answers = municipality_answers(survey_responses_frame(session, survey.id), municipalities)
+    return pilot_position(answers, codes, lang)
