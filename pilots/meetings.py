@@ -650,6 +650,8 @@ def network_frames(session: Session, user: CurrentUser, site_id: int, start: dat
     flows = _frame(session, flow_stmt, NF_FLOWS)
     ratings = _frame(session, rating_stmt, NF_RATINGS)
 
+    # An empty organisation is "not stated": left out of node attributes, so every export format agrees.
+    actors["organisation"] = actors["organisation"].map(lambda v: v if isinstance(v, str) and v.strip() else None)
     forums = _nullable_ids(forums, ["convener_actor_id", "documenter_actor_id", "follow_up_actor_id"])
     meetings = _nullable_ids(meetings, ["convened_by", "documented_by"])
     actions = _nullable_ids(actions, ["followed_up_at_meeting_id"])
