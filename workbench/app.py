@@ -16,7 +16,7 @@ from pilots.errors import WorkbenchError  # noqa: E402
 from pilots.users import LoginFailed, authenticate, user_for_email  # noqa: E402
 from workbench.i18n import LANGUAGES  # noqa: E402
 from workbench.pages import pages_for  # noqa: E402
-from workbench.widgets import current_user, engine, lang, role_label, t  # noqa: E402
+from workbench.widgets import accessibility_fixes, current_user, engine, lang, role_label, t  # noqa: E402
 
 SESSION_MINUTES = int(os.environ.get("WORKBENCH_SESSION_MINUTES", "480"))
 
@@ -88,8 +88,23 @@ def _logout() -> None:
         st.logout()
 
 
+@st.cache_data(ttl=60, show_spinner=False)
+def _schema_problem(url: str) -> str | None:
+    """A clear message when the database cannot be used (unreachable, empty or behind the code)."""
+    try:
+        db.ensure_schema_current(db.get_engine(url))
+    except WorkbenchError as err:
+        return str(err)
+    return None
+
+
 def main() -> None:
     _language_switch()
+    accessibility_fixes()
+    problem = _schema_problem(db.database_url())
+    if problem:
+        st.error(problem)
+        return
     _expire_session()
     user = current_user()
     if user is None:

@@ -88,3 +88,16 @@ def test_every_registered_page_renders_for_every_role_without_exception(app_as) 
         for spec in pages_for(role):
             at.switch_page(f"pages/{spec.module}.py").run()
             assert not at.exception, f"{spec.module} as {role}: {at.exception}"
+
+
+def test_app_refuses_a_database_behind_the_code_with_what_to_run(tmp_path, monkeypatch) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from pilots import db
+    from tests.workbench.conftest import APP
+
+    monkeypatch.setenv(db.ENV_URL, f"sqlite:///{tmp_path / 'empty.db'}")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "workbench db upgrade" in at.error[0].value
+    db.dispose_engines()
