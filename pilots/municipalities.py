@@ -324,22 +324,14 @@ def import_reference_file(session: Session, path: Path, *, year: int | None = No
             problems.append(Problem(where(i, "kod"), f"kommunkoden {code} finns inte bland Sveriges 290 kommuner"))
             continue
         upd = updates.setdefault(code, {})
-        for col, name_col, y, names in (
-            (group17, group17_name, 2017, SKR_GROUP_NAMES_2017),
-            (group23, group23_name, 2023, SKR_GROUP_NAMES_2023),
-        ):
-            value = cell(col) or cell(name_col)
-            if col is None and name_col is None:
-                continue
-            g = _group_code(value, names)
-            if g is None:
-                problems.append(Problem(where(i, "kommungrupp"), f"okänd SKR-kommungrupp {value!r} (A1–C9)"))
-            else:
-                upd[f"skr_group_{y}_code"] = g
-                upd[f"skr_group_{y}_name"] = names[g]
+        group_cells: list[tuple[str, int]] = []
+        if group17 is not None or group17_name is not None:
+            group_cells.append((cell(group17) or cell(group17_name), 2017))
+        if group23 is not None or group23_name is not None:
+            group_cells.append((cell(group23) or cell(group23_name), 2023))
         if generic_group is not None:
-            value = cell(generic_group)
-            y = year or 2017
+            group_cells.append((cell(generic_group), year or 2017))
+        for value, y in group_cells:
             names = SKR_GROUP_NAMES_2023 if y == 2023 else SKR_GROUP_NAMES_2017
             g = _group_code(value, names)
             if g is None:
