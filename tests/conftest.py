@@ -40,11 +40,12 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _pg_url() -> str:
+def _pg_url() -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"PostgreSQL tests skipped: set {PG_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    schema = f"wb_{_worker()}"
+    # One schema per test process: parallel runs (xdist workers, several developers) never collide.
+    schema = f"wb_{_worker()}_{os.getpid()}"
     admin = db.make_engine(base)
     with admin.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -55,7 +56,12 @@ def _pg_url() -> str:
     engine = db.make_engine(url)
     prepare_database(engine)
     engine.dispose()
-    return url
+    yield url
+    db.dispose_engines()
+    admin = db.make_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
 
 
 def _truncate_pg(engine: Engine) -> None:
