@@ -73,7 +73,11 @@ def _plain(value: Any) -> Any:
 
 
 def changes_since(session: Session, model: type[Any], record_id: int, version: int) -> dict[str, tuple[Any, Any]]:
-    """Fields changed after ``version`` was saved: field → (value at ``version``, value now), from the audit trail."""
+    """Fields changed after ``version`` was saved: field → (value at ``version``, value now), from the audit trail.
+
+    Every audited update of a versioned record raises its version by one, so the updates after
+    ``version`` are the audit trail's update events from number ``version`` on (1-based).
+    """
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.entity == model.__tablename__, AuditEvent.entity_id == str(record_id),
@@ -81,11 +85,8 @@ def changes_since(session: Session, model: type[Any], record_id: int, version: i
         .order_by(AuditEvent.id)
     ).all()
     out: dict[str, tuple[Any, Any]] = {}
-    for event in events:
-        after = event.after or {}
-        if not isinstance(after.get("version"), int) or after["version"] <= version:
-            continue
-        for key, new in after.items():
+    for event in events[max(version - 1, 0):]:
+        for key, new in (event.after or {}).items():
             if key in ("version", "updated_at"):
                 continue
             old = (event.before or {}).get(key)
