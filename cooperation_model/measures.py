@@ -376,3 +376,51 @@ def group_summary(
     shown, _ = suppress_small_counts(table, ["n"], resolve_threshold(threshold), totals={"row": False},
                                      share_cols={"median": "n"})
     return shown.reset_index(), rule_text(threshold, lang)
+
+
+DEFAULT_FACTORS: tuple[str, ...] = ("meeting_count", "network_density")
+DEFAULT_OUTCOMES: tuple[str, ...] = ("systematicity",)
+
+
+def consistency_for(
+    frame: pd.DataFrame,
+    factors: Sequence[str],
+    outcomes: Sequence[str],
+    context: str,
+    *,
+    min_n: int = MIN_N_FLOOR,
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """``consistency_matrix`` over the measures table: factors × outcomes within each group of ``context``.
+
+    Measures that are missing from ``frame`` or have no value are left out; an empty table means no
+    pair could be formed. Size classes are listed in full so an empty size class is reported.
+    """
+    from cooperation_model.compare import consistency_matrix
+
+    available = set(measure_catalogue(frame)["key"])
+    if context not in GROUPINGS and context not in frame.columns:
+        raise ValidationError(Problem("context", f"okänd gruppering {context!r} (unknown grouping)"))
+    f = [m for m in factors if m in available]
+    o = [m for m in outcomes if m in available and m not in f]
+    if not f or not o:
+        return pd.DataFrame()
+    return consistency_matrix(frame, f, o, context, min_n=min_n, contexts=_categories(context), lang=lang)
+
+
+def consistency_for_report(
+    session: Session,
+    user: CurrentUser,
+    pilot_id: int | None = None,
+    *,
+    factors: Sequence[str] = DEFAULT_FACTORS,
+    outcomes: Sequence[str] = DEFAULT_OUTCOMES,
+    context: str = "size_class",
+    lang: str = "sv",
+) -> pd.DataFrame:
+    """The "does it hold across contexts" table for the cooperation model report, n behind every cell.
+
+    Uses the sites ``user`` may read (all pilots when ``pilot_id`` is None, since a factor is judged
+    across sites beyond one pilot); empty when the measures are not available.
+    """
+    return consistency_for(site_measures(session, user, pilot_id), factors, outcomes, context, lang=lang)

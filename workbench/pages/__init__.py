@@ -30,6 +30,12 @@ PAGES: list[PageSpec] = [
     PageSpec("reference", "reference.title", ":material/map:", "section_admin", ("admin", "mfof", "researcher"),
              "referensdata"),
     PageSpec("users", "users.title", ":material/group:", "section_admin", ("admin",), "anvandare"),
+    PageSpec("dashboard", "dashboard.title", ":material/dashboard:", "section_overview", ("admin", "mfof", "researcher"), "oversikt"),
+    PageSpec("map", "map.title", ":material/public:", "section_overview", ("admin", "mfof", "researcher", "presenter"), "karta"),
+    PageSpec("site_detail", "site_detail.title", ":material/location_on:", "section_overview", ("admin", "mfof", "researcher"), "plats"),
+    PageSpec("compare", "compare.title", ":material/compare_arrows:", "section_analysis", ("admin", "mfof", "researcher", "presenter"), "jamfor"),
+    PageSpec("consistency", "consistency.title", ":material/rule:", "section_analysis", ("admin", "mfof", "researcher"), "konsistens"),
+    PageSpec("survey", "survey.title", ":material/poll:", "section_analysis", ("admin", "mfof", "researcher", "presenter"), "enkat"),
 ]
 
 
