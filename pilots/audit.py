@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ import pandas as pd
 from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session
 
+from pilots.access import CurrentUser, require_role
 from pilots.models import AuditEvent, Base, utcnow
 
 # Never recorded: the audit table itself; password hashes are masked.
@@ -129,9 +131,13 @@ def audit_frame(
     username: str | None = None,
     face: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     limit: int = 1000,
 ) -> pd.DataFrame:
-    """The audit trail, newest first, filtered; for admins only (the caller checks the role)."""
+    """The audit trail, newest first, filtered; for admins only (the caller checks the role).
+
+    Read-only by design: the workbench has no function that changes or deletes an audit event.
+    """
     stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
     if entity:
         stmt = stmt.where(AuditEvent.entity == entity)
@@ -141,6 +147,8 @@ def audit_frame(
         stmt = stmt.where(AuditEvent.face == face)
     if since:
         stmt = stmt.where(AuditEvent.at >= since)
+    if until:
+        stmt = stmt.where(AuditEvent.at < until)
     rows = session.scalars(stmt).all()
     return pd.DataFrame(
         [
@@ -159,3 +167,36 @@ def audit_frame(
         ],
         columns=["id", "at", "username", "face", "action", "entity", "entity_id", "before", "after"],
     )
+
+
+def audit_trail(
+    session: Session,
+    user: CurrentUser,
+    *,
+    entity: str | None = None,
+    username: str | None = None,
+    face: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+) -> pd.DataFrame:
+    """The audit trail for the admin page and exports: admins only; before/after as JSON text."""
+    require_role(user, "admin")
+    frame = audit_frame(session, entity=entity, username=username, face=face, since=since, until=until,
+                        limit=limit)
+    for column in ("before", "after"):
+        frame[column] = [
+            "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+            for value in frame[column]
+        ]
+    return frame
+
+
+def audit_filter_choices(session: Session, user: CurrentUser) -> dict[str, list[str]]:
+    """The entities, usernames and faces that occur in the trail (admins only), for filter lists."""
+    require_role(user, "admin")
+    return {
+        "entity": sorted(session.scalars(select(AuditEvent.entity).distinct())),
+        "username": sorted(u for u in session.scalars(select(AuditEvent.username).distinct()) if u),
+        "face": sorted(session.scalars(select(AuditEvent.face).distinct())),
+    }

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from pilots import db
+from pilots.access import SYSTEM_USER
 from pilots.audit import record_event
 from pilots.errors import WorkbenchError
 
@@ -42,7 +43,7 @@ def _backend(engine: Engine) -> str:
 
 
 def backup(engine: Engine, path: Path | str, *, overwrite: bool = False) -> BackupInfo:
-    """Write a consistent copy of the database to ``path`` (refuses to replace a file unless ``overwrite``)."""
+    """Write a consistent copy of the database to ``path`` (never replaces a file unless ``overwrite``)."""
     path = Path(path)
     if path.exists() and not overwrite:
         raise WorkbenchError(f"Filen {path} finns redan; välj ett nytt filnamn. (The file already exists.)")
@@ -62,7 +63,7 @@ def backup(engine: Engine, path: Path | str, *, overwrite: bool = False) -> Back
         os.replace(tmp, path)  # a half-written backup never carries the final name
     finally:
         tmp.unlink(missing_ok=True)
-    with db.session_scope(engine, face="cli") as session:
+    with db.session_scope(engine, user=SYSTEM_USER, face="cli") as session:
         record_event(session, "backup", "database", after={"file": path.name, "bytes": path.stat().st_size})
     return describe(path)
 
@@ -85,7 +86,7 @@ def restore(engine: Engine, path: Path | str) -> BackupInfo:
         _pg_restore(engine, path)
     engine.dispose()
     db.dispose_engines()
-    with db.session_scope(engine, face="cli") as session:
+    with db.session_scope(engine, user=SYSTEM_USER, face="cli") as session:
         record_event(session, "restore", "database", after={"file": path.name})
     return info
 
@@ -151,7 +152,7 @@ def _sqlite_restore(engine: Engine, source_path: Path) -> None:
         source.backup(dest)  # page-by-page copy under one write lock: all or nothing
         result = dest.execute("PRAGMA integrity_check").fetchone()
         if not result or result[0] != "ok":
-            raise WorkbenchError(f"Databasen klarade inte integritetskontrollen efter återställning: {result}")
+            raise WorkbenchError(f"Integritetskontrollen misslyckades efter återställning: {result}")
     finally:
         source.close()
         raw.close()
@@ -165,8 +166,9 @@ def _pg_tool(name: str) -> str:
     found = str(Path(folder) / name) if folder and (Path(folder) / name).exists() else shutil.which(name)
     if not found:
         raise WorkbenchError(
-            f"{name} hittades inte. Installera PostgreSQL-klientverktygen (t.ex. `apt install postgresql-client`) "
-            f"eller ange mappen i {ENV_PG_BIN}. ({name} is needed to back up and restore PostgreSQL.)"
+            f"{name} hittades inte. Installera PostgreSQL-klientverktygen "
+            f"(t.ex. `apt install postgresql-client`) eller ange mappen i {ENV_PG_BIN}. "
+            f"({name} is needed to back up and restore PostgreSQL.)"
         )
     return found
 
@@ -200,7 +202,9 @@ def _pg_restore(engine: Engine, source: Path) -> None:
     conninfo, env, _schema = _pg_target(engine)
     tool = _pg_tool("pg_restore")
     # Restore the schema's objects but not the schema itself: it exists and may hold other objects.
-    listing = subprocess.run([tool, "--list", str(source)], env=env, capture_output=True, text=True, check=False)
+    listing = subprocess.run(
+        [tool, "--list", str(source)], env=env, capture_output=True, text=True, check=False
+    )
     if listing.returncode != 0:
         raise WorkbenchError(f"pg_restore kunde inte läsa {source}: {listing.stderr.strip()}")
     entries = [line for line in listing.stdout.splitlines() if not _is_schema_entry(line)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -40,7 +39,12 @@ def serve(port: int, address: str, demo: bool) -> None:
         "--global.developmentMode", "false",
     ]
     click.echo(f"Arbetsbänken startar på http://{address}:{port}  (databas: {engine.url.render_as_string()})")
-    raise SystemExit(subprocess.call(cmd, env=os.environ.copy()))
+    from pilots.security import ENV_COOKIE_SECRET, cookie_secret, streamlit_environment
+
+    secret = cookie_secret()
+    if not secret.configured:
+        click.echo(f"{ENV_COOKIE_SECRET} är inte satt: en slumpad kakhemlighet gäller bara den här starten.")
+    raise SystemExit(subprocess.call(cmd, env=streamlit_environment(secret)))
 
 
 @click.command()
