@@ -1,0 +1,51 @@
+"""Import and export: template download, upload with a preview of the parsed rows, confirmed import, export."""
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from pilots.exporting import MIME_TYPES, records_to_bytes
+from pilots.importing import read_import_file, run_import
+from pilots.templates import write_template
+from workbench.commands.records import face_importer
+from workbench.importers import available_kinds
+from workbench.widgets import page_context, shows_errors, t
+
+ctx = page_context()
+st.title(t("data_import.title"))
+kinds = available_kinds()
+kind = st.selectbox(t("data_import.kind"), kinds)
+importer = face_importer(kind)
+
+st.subheader(t("data_import.template"))
+fmt = st.radio(t("data_import.template_format"), ["xlsx", "csv"], horizontal=True, key="template_format")
+with tempfile.TemporaryDirectory() as tmp:
+    path = write_template(importer.spec, Path(tmp) / f"mall-{kind}.{fmt}", lang=ctx.lang)
+    st.download_button(t("data_import.download_template"), data=path.read_bytes(), file_name=path.name,
+                       mime=MIME_TYPES.get(fmt, "application/octet-stream"), key="template_download")
+
+if ctx.user.role in ("admin", "researcher"):
+    st.subheader(t("data_import.upload"))
+    upload = st.file_uploader(t("data_import.file"), type=["csv", "xlsx", "txt"], key=f"upload_{kind}")
+    if upload is not None:
+        data = upload.getvalue()
+        with shows_errors():
+            parsed = read_import_file(data, importer.spec, upload.name)
+            st.write(t("data_import.preview", n=len(parsed.rows)))
+            st.dataframe(pd.DataFrame([{"rad": r.number, **r.values} for r in parsed.rows]), hide_index=True)
+            if st.button(t("data_import.confirm"), key="confirm_import"):
+                with shows_errors(), ctx.session() as session:
+                    result = run_import(session, ctx.user, importer, data, upload.name)
+                    st.success(result.summary())
+
+st.subheader(t("data_import.export"))
+export_format = st.radio(t("data_import.export_format"), ["csv", "xlsx", "json"], horizontal=True)
+with shows_errors():
+    with ctx.session() as session:
+        frame = importer.export(session, ctx.user) if hasattr(importer, "export") else None
+    if frame is not None:
+        st.download_button(t("data_import.download_export", n=len(frame)), data=records_to_bytes(frame, export_format),
+                           file_name=f"{kind}.{export_format}", mime=MIME_TYPES.get(export_format, "text/plain"),
+                           key="export_download")
