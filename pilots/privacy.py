@@ -20,7 +20,8 @@ FREE_TEXT_WARNING_EN = "Do not enter personal data – no names of clients, chil
 
 # 12 digits (YYYYMMDDNNNC) or 10 digits (YYMMDDNNNC), optional '-' or '+' (or space) before the last four,
 # not glued to other digits (so parts of longer numbers and phone numbers with more digits do not match).
-_CANDIDATE = re.compile(r"(?<![\d\-])(\d{2})?(\d{2})(\d{2})(\d{2})[-+ ]?(\d{3})(\d)(?![\d])")
+# A dash or letter before the number does not hide it ("Ärende-811218-9876" is refused).
+_CANDIDATE = re.compile(r"(?<!\d)(\d{2})?(\d{2})(\d{2})(\d{2})[-+ ]?(\d{3})(\d)(?!\d)")
 
 
 def luhn_valid(digits: str) -> bool:
@@ -36,12 +37,14 @@ def _plausible_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
     month, day = int(mm), int(dd)
     if day > 60:  # samordningsnummer
         day -= 60
-    year = int((century or "19") + yy)
-    try:
-        date(year, month, day)
-    except ValueError:
-        return False
-    return True
+    # Without a century the number may belong to the 1900s or the 2000s (000229 is 2000-02-29).
+    for prefix in (century,) if century else ("19", "20"):
+        try:
+            date(int(prefix + yy), month, day)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 def find_personal_identity_numbers(text: str) -> list[str]:

@@ -29,8 +29,15 @@ def _snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 
 def _fill(engine: Engine) -> None:
     with db.session_scope(engine, user=SYSTEM_USER, face="cli") as s:
-        pilot = create_pilot(s, SYSTEM_USER, slug="trygg", name="Trygg växt – Skellefteå", purpose="Samverkan",
-                             start_date=date(2025, 1, 1), end_date=date(2026, 6, 30))
+        pilot = create_pilot(
+            s,
+            SYSTEM_USER,
+            slug="trygg",
+            name="Trygg växt – Skellefteå",
+            purpose="Samverkan",
+            start_date=date(2025, 1, 1),
+            end_date=date(2026, 6, 30),
+        )
         add_site(s, SYSTEM_USER, pilot, "2482", contact_role="Samordnare")
         add_site(s, SYSTEM_USER, pilot, "1880")
 

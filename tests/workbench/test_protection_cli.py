@@ -35,8 +35,15 @@ def _sites(engine) -> list[str]:
 
 def test_backup_then_restore_with_confirmation(runner: CliRunner, engine, tmp_path: Path) -> None:
     with db.session_scope(engine, user=SYSTEM_USER) as s:
-        pilot = create_pilot(s, SYSTEM_USER, slug="p", name="P", purpose="", start_date=date(2025, 1, 1),
-                             end_date=date(2025, 12, 31))
+        pilot = create_pilot(
+            s,
+            SYSTEM_USER,
+            slug="p",
+            name="P",
+            purpose="",
+            start_date=date(2025, 1, 1),
+            end_date=date(2025, 12, 31),
+        )
         add_site(s, SYSTEM_USER, pilot, "2482")
     file = tmp_path / "kopia.backup"
     result = runner.invoke(cli, ["backup", str(file)])
@@ -77,8 +84,15 @@ def test_restore_of_a_file_that_is_no_backup_is_one_line(runner: CliRunner, tmp_
 def test_audit_filters_by_face_and_entity_and_neutralises_formulas(runner: CliRunner, engine) -> None:
     anna = CurrentUser(id=None, username="anna", role="admin")
     with db.session_scope(engine, user=anna, face="app") as s:
-        create_pilot(s, anna, slug="formel", name="=HYPERLINK(\"http://x\")", purpose="", start_date=date(2025, 1, 1),
-                     end_date=date(2025, 12, 31))
+        create_pilot(
+            s,
+            anna,
+            slug="formel",
+            name='=HYPERLINK("http://x")',
+            purpose="",
+            start_date=date(2025, 1, 1),
+            end_date=date(2025, 12, 31),
+        )
     with db.session_scope(engine, user=SYSTEM_USER, face="import") as s:
         pilot = s.scalar(select(Pilot))
         add_site(s, SYSTEM_USER, pilot, "2482")
@@ -104,7 +118,9 @@ def test_audit_filters_by_face_and_entity_and_neutralises_formulas(runner: CliRu
     assert bad.exit_code == 1 and "ÅÅÅÅ-MM-DD" in bad.output
 
 
-def test_serve_hands_the_configured_cookie_secret_to_streamlit(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_serve_hands_the_configured_cookie_secret_to_streamlit(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     calls: list[dict] = []
 
     def fake_call(cmd: list[str], env: dict[str, str]) -> int:
