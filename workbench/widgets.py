@@ -37,15 +37,15 @@ def t(key: str, **values: object) -> str:
     return translate(key, lang(), **values)
 
 
-# Streamlit draws captions in a faded grey (#828180 on white: contrast 3.9:1; WCAG 1.4.3 asks 4.5:1). The body
-# colour at 80 % opacity keeps them secondary at about 7:1 in the light theme and well above 4.5:1 in the dark one.
+# Streamlit draws captions in a faded grey (#828180 on white: contrast 3.9:1; WCAG 1.4.3 asks 4.5:1).
+# The body colour at 80 % opacity keeps them secondary at about 7:1 (light theme), well above 4.5:1 (dark).
 _CONTRAST_CSS = """<style>
 [data-testid="stCaptionContainer"] { color: inherit !important; opacity: 0.8; }
 </style>"""
 
 # Streamlit's sectioned sidebar navigation renders <ul> > <div> > <header> + <li>, which axe reports as the
-# serious violations "list" and "listitem" (WCAG 1.3.1). Marking the <ul> and its <li> as presentational keeps the
-# links inside the <nav> landmark with correct semantics. An observer re-applies it whenever Streamlit re-renders.
+# serious violations "list" and "listitem" (WCAG 1.3.1). Marking the <ul> and its <li> as presentational keeps
+# the links inside the <nav> landmark with valid semantics; an observer re-applies it on each re-render.
 _LANG_AND_NAV_JS = """<script>
 document.documentElement.lang = %s;
 if (!window.__workbenchA11y) {
@@ -65,8 +65,8 @@ if (!window.__workbenchA11y) {
 
 
 def accessibility_fixes() -> None:
-    """Declare the page language on <html> (Streamlit's index.html always says "en"), keep captions at WCAG AA
-    contrast and repair the sidebar navigation's list markup. Called once per run by app.py before any page."""
+    """Declare the page language on <html> (Streamlit's index.html always says "en"), keep captions at WCAG
+    AA contrast and repair the sidebar navigation list markup. Called once per run by app.py."""
     code = "en" if lang() == "en" else "sv"
     st.html(_CONTRAST_CSS + _LANG_AND_NAV_JS % json.dumps(code), unsafe_allow_javascript=True)
 
