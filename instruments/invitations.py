@@ -124,3 +124,29 @@ def invitations_frame(session: Session, user: CurrentUser, round_id: int, *, now
                      "created_by": inv.created_by, "expires_at": inv.expires_at, "used_at": inv.used_at,
                      "state": state})
     return pd.DataFrame(rows, columns=INVITATION_COLUMNS)
+
+
+def describe_invitation(session: Session, invitation: Invitation) -> dict[str, object]:
+    """What the respondent is answering: municipality, pilot, round and instrument version (no access check:
+    the holder of a valid token may see this much)."""
+    from pilots.models import InstrumentVersion, Municipality, Pilot, Site
+
+    row = session.get(AssessmentRound, invitation.round_id)
+    assert row is not None
+    site = session.get(Site, row.site_id)
+    assert site is not None
+    municipality = session.get(Municipality, site.municipality_code)
+    pilot = session.get(Pilot, site.pilot_id)
+    version = session.get(InstrumentVersion, row.instrument_version_id)
+    return {
+        "municipality_name": municipality.name if municipality else site.municipality_code,
+        "pilot_name": pilot.name if pilot else "",
+        "is_demo": bool(pilot.is_demo) if pilot else False,
+        "round_label": row.label,
+        "due_date": row.due_date,
+        "closes_on": row.closes_on,
+        "instrument_version_id": row.instrument_version_id,
+        "instrument_status": version.status if version else "provisional",
+        "respondent_label": invitation.respondent_label,
+        "expires_at": invitation.expires_at,
+    }

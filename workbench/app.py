@@ -15,7 +15,7 @@ from pilots import db  # noqa: E402
 from pilots.errors import WorkbenchError  # noqa: E402
 from pilots.users import LoginFailed, authenticate, user_for_email  # noqa: E402
 from workbench.i18n import LANGUAGES  # noqa: E402
-from workbench.pages import pages_for  # noqa: E402
+from workbench.pages import PAGES_DIR, pages_for  # noqa: E402
 from workbench.widgets import accessibility_fixes, current_user, engine, lang, role_label, t  # noqa: E402
 
 SESSION_MINUTES = int(os.environ.get("WORKBENCH_SESSION_MINUTES", "480"))
@@ -104,6 +104,10 @@ def main() -> None:
     problem = _schema_problem(db.database_url())
     if problem:
         st.error(problem)
+        return
+    if "token" in st.query_params:  # an invitation link: the respondent answers without an account
+        st.navigation([st.Page(str(PAGES_DIR / "invitation.py"), title=t("invitation.title"), default=True)],
+                      position="hidden").run()
         return
     _expire_session()
     user = current_user()

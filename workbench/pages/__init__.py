@@ -42,6 +42,10 @@ PAGES: list[PageSpec] = [
     PageSpec("compare", "compare.title", ":material/compare_arrows:", "section_analysis", ("admin", "mfof", "researcher", "presenter"), "jamfor"),
     PageSpec("consistency", "consistency.title", ":material/rule:", "section_analysis", ("admin", "mfof", "researcher"), "konsistens"),
     PageSpec("survey", "survey.title", ":material/poll:", "section_analysis", ("admin", "mfof", "researcher", "presenter"), "enkat"),
+    PageSpec("assessment", "assessment.title", ":material/checklist:", "section_assessment", ("admin", "researcher", "municipality"), "sjalvskattning"),
+    PageSpec("rounds", "rounds.title", ":material/event_available:", "section_assessment", ("admin", "researcher", "mfof", "municipality"), "matomgangar"),
+    PageSpec("assessment_results", "assessment_results.title", ":material/radar:", "section_assessment", ("admin", "researcher", "mfof", "municipality"), "resultat"),
+    PageSpec("instrument_admin", "instrument_admin.title", ":material/rule_settings:", "section_admin", ("admin", "mfof"), "instrument"),
 ]
 
 
