@@ -9,7 +9,9 @@ rule stated in the chart's source line.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -20,6 +22,7 @@ from cooperation_model.figures import bar_chart, network_figure, strip_box_chart
 from cooperation_model.model import SIZE_LABELS, ModelEvidence
 from cooperation_model.systematicity import classification_label
 from pilots.access import CurrentUser
+from pilots.errors import Problem, ValidationError
 
 SOURCE_SV = "Arbetsverktyget för pilotutvärdering"
 SOURCE_EN = "Pilot workbench"
@@ -202,3 +205,49 @@ def pilot_charts(session: Session, user: CurrentUser, pilot_id: int, lang: str =
                                                 False, resolve_threshold(threshold)))
             charts.append(ChartEntry(f"natverk_{site['municipality_code']}", title, fig, False))
     return charts
+
+
+PACK_FORMATS = ("png", "svg", "pdf", "pptx")
+
+
+def select_charts(entries: list[ChartEntry], keys: Sequence[str] | None) -> list[ChartEntry]:
+    """The entries named by ``keys`` in catalogue order (all when None); unknown keys are an error."""
+    if keys is None:
+        return list(entries)
+    known = {e.key for e in entries}
+    unknown = [k for k in keys if k not in known]
+    if unknown:
+        raise ValidationError([Problem("--chart", f"{k!r} finns inte; diagram: {', '.join(sorted(known)) or '(inga)'}")
+                               for k in unknown])
+    wanted = set(keys)
+    return [e for e in entries if e.key in wanted]
+
+
+def write_chart_pack(entries: list[ChartEntry], out_dir: Path, fmt: str, *, title: str, lang: str = "sv",
+                     keys: Sequence[str] | None = None, stem: str = "diagram",
+                     threshold: int | None = None) -> list[Path]:
+    """Write the charts: pptx → one deck (a chart per slide, title, source line, the small-count rule);
+    png/svg/pdf → one file per chart plus a ZIP with a LÄSMIG.txt stating the rule. One browser in all."""
+    from cooperation_model.export import export_chart_pack, safe_file_name, zip_chart_pack
+    from cooperation_model.slides import ChartSlide, build_conference_deck
+
+    if fmt not in PACK_FORMATS:
+        raise ValidationError([Problem("--format", f"{fmt!r} stöds inte; välj en av {', '.join(PACK_FORMATS)}")])
+    chosen = select_charts(entries, keys)
+    if not chosen:
+        raise ValidationError([Problem("diagram", "inga diagram att exportera: underlaget saknas för piloten")])
+    demo = any(bool((e.figure.layout.meta or {}).get("demo")) for e in chosen)
+    rule = rule_text(threshold, lang)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if fmt == "pptx":
+        deck = build_conference_deck([ChartSlide(e.figure, title=e.title) for e in chosen],
+                                     out_dir / f"{safe_file_name(stem)}.pptx", title=title,
+                                     subtitle=_w(lang, "Diagram ur arbetsverktyget", "Charts from the workbench"),
+                                     demo=demo, lang=lang, rule_statement=rule)
+        return [deck]
+    paths = export_chart_pack([(e.key, e.figure) for e in chosen], out_dir, [fmt])
+    readme = "\n".join([title, _w(lang, "Exempeldata – inte verkliga uppgifter.", "Example data – not real records.")
+                        if demo else "", rule, *[f"{e.key}: {e.title}" for e in chosen]])
+    archive = zip_chart_pack(paths, out_dir / f"{safe_file_name(stem)}_{fmt}.zip", readme=readme)
+    return [*paths, archive]

@@ -39,7 +39,7 @@ CADENCE_LABELS = {
 }
 LEVEL_LABELS = {
     "strategisk": ("strategisk nivå", "strategic level"),
-    "taktisk": ("taktisk nivå", "tactical level"),
+    "arendeniva": ("ärendenivå", "case level"),
     "operativ": ("operativ nivå", "operational level"),
 }
 SIZE_LABELS = {
