@@ -39,6 +39,7 @@ PAGES: list[PageSpec] = [
     PageSpec("indicators", "indicators.title", ":material/monitoring:", "section_pilots", ("admin", "researcher", "mfof", "municipality"), "indikatorer"),
     PageSpec("data_import", "data_import.title", ":material/upload_file:", "section_pilots", ("admin", "researcher", "mfof", "municipality"), "import-export"),
     PageSpec("trash", "trash.title", ":material/delete:", "section_admin", ("admin",), "papperskorg"),
+    PageSpec("audit", "audit.title", ":material/policy:", "section_admin", ("admin",), "granskningslogg"),
     PageSpec("dashboard", "dashboard.title", ":material/dashboard:", "section_overview", ("admin", "mfof", "researcher"), "oversikt"),
     PageSpec("map", "map.title", ":material/public:", "section_overview", ("admin", "mfof", "researcher", "presenter"), "karta"),
     PageSpec("site_detail", "site_detail.title", ":material/location_on:", "section_overview", ("admin", "mfof", "researcher"), "plats"),
