@@ -49,7 +49,9 @@ class SiteNetwork:
     def graph(self, kind: str) -> nx.Graph:
         """The graph named co_attendance, bipartite or flows."""
         if kind not in GRAPH_KINDS:
-            raise ValidationError(Problem("graph", f"'{kind}' is not a graph; expected one of {', '.join(GRAPH_KINDS)}"))
+            raise ValidationError(
+                Problem("graph", f"'{kind}' is not a graph; expected one of {', '.join(GRAPH_KINDS)}")
+            )
         return {"co_attendance": self.co_attendance, "bipartite": self.bipartite, "flows": self.flows}[kind]
 
     def ego(self, actor_id: int, radius: int = 1) -> nx.Graph:
@@ -62,8 +64,15 @@ def _check_window(start: date | None, end: date | None) -> None:
         raise ValidationError(Problem("--from/--to", f"startdatum {start} ligger efter slutdatum {end}"))
 
 
-def site_network(session: Session, user: CurrentUser, site_id: int, start: date | None = None,
-                 end: date | None = None, *, include_invited: bool = False) -> SiteNetwork:
+def site_network(
+    session: Session,
+    user: CurrentUser,
+    site_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    include_invited: bool = False,
+) -> SiteNetwork:
     """Co-attendance, bipartite and flow graphs of a site in [start, end], whole-network and actor metrics."""
     _check_window(start, end)
     f = network_frames(session, user, site_id, start, end)
@@ -75,38 +84,53 @@ def site_network(session: Session, user: CurrentUser, site_id: int, start: date 
     return SiteNetwork(site_id, start, end, f, co, bi, flows, metrics, actor_metrics(co))
 
 
-def site_metrics_by_period(session: Session, user: CurrentUser, site_id: int, period: str = "quarter",
-                           start: date | None = None, end: date | None = None) -> pd.DataFrame:
+def site_metrics_by_period(
+    session: Session,
+    user: CurrentUser,
+    site_id: int,
+    period: str = "quarter",
+    start: date | None = None,
+    end: date | None = None,
+) -> pd.DataFrame:
     """graph_metrics of the site's co-attendance graph per quarter, month or year (empty periods included)."""
     freq = PERIODS.get(period)
     if freq is None:
-        raise ValidationError(Problem("--by-period", f"'{period}' is not a period; expected quarter, month or year"))
+        raise ValidationError(
+            Problem("--by-period", f"'{period}' is not a period; expected quarter, month or year")
+        )
     _check_window(start, end)
     f = network_frames(session, user, site_id, start, end)
     return metrics_by_period(f.actors, f.meetings, f.attendance, freq, start=start, end=end)
 
 
-def _systematicity_frames(session: Session, user: CurrentUser, site_id: int, start: date | None) -> NetworkFrames:
+def _systematicity_frames(
+    session: Session, user: CurrentUser, site_id: int, start: date | None
+) -> NetworkFrames:
     # No upper bound: the meeting after the window shows whether its last actions were followed up.
     return network_frames(session, user, site_id, start, None)
 
 
-def site_systematicity(session: Session, user: CurrentUser, site_id: int, start: date | None = None,
-                       end: date | None = None) -> pd.DataFrame:
+def site_systematicity(
+    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
     """forum_systematicity for every forum of the site, with its evidence list and role names."""
     _check_window(start, end)
     f = _systematicity_frames(session, user, site_id, start)
     table = forum_systematicity(f.forums, f.meetings, f.attendance, f.actions, start, end)
     names = dict(zip(f.actors["actor_id"], f.actors["name"], strict=True))
     roles = f.forums.set_index("forum_id")
-    for role, column in (("convener", "convener_actor_id"), ("documenter", "documenter_actor_id"),
-                         ("follow_up", "follow_up_actor_id")):
+    for role, column in (
+        ("convener", "convener_actor_id"),
+        ("documenter", "documenter_actor_id"),
+        ("follow_up", "follow_up_actor_id"),
+    ):
         table[role] = [names.get(roles.at[fid, column]) for fid in table["forum_id"]]
     return table
 
 
-def site_systematicity_evidence(session: Session, user: CurrentUser, site_id: int, start: date | None = None,
-                                end: date | None = None) -> pd.DataFrame:
+def site_systematicity_evidence(
+    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
     """Which meetings lacked what, with the forum's name beside its id."""
     _check_window(start, end)
     f = _systematicity_frames(session, user, site_id, start)

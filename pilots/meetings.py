@@ -38,8 +38,19 @@ from pilots.privacy import problems_in
 
 # The coded lists (cooperation_model.network and .systematicity use the same codes; a test keeps them equal).
 SECTORS: tuple[str, ...] = (
-    "socialtjänst", "skola", "förskola", "elevhälsa", "fritid", "polis", "bvc_mvc", "halso_sjukvard",
-    "civilsamhalle", "trossamfund", "migrationsverket", "region", "ovrigt",
+    "socialtjänst",
+    "skola",
+    "förskola",
+    "elevhälsa",
+    "fritid",
+    "polis",
+    "bvc_mvc",
+    "halso_sjukvard",
+    "civilsamhalle",
+    "trossamfund",
+    "migrationsverket",
+    "region",
+    "ovrigt",
 )
 LEVELS: tuple[str, ...] = ("strategisk", "operativ", "arendeniva")
 CADENCES: tuple[str, ...] = ("veckovis", "varannan_vecka", "manadsvis", "kvartalsvis")
@@ -48,22 +59,30 @@ FLOW_KINDS: tuple[str, ...] = ("information", "referral")
 RATING_LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
 
 SECTOR_LABELS: dict[str, tuple[str, str]] = {
-    "socialtjänst": ("Socialtjänst", "Social services"), "skola": ("Skola", "School"),
-    "förskola": ("Förskola", "Preschool"), "elevhälsa": ("Elevhälsa", "Pupil health"),
-    "fritid": ("Fritid", "Leisure services"), "polis": ("Polis", "Police"),
+    "socialtjänst": ("Socialtjänst", "Social services"),
+    "skola": ("Skola", "School"),
+    "förskola": ("Förskola", "Preschool"),
+    "elevhälsa": ("Elevhälsa", "Pupil health"),
+    "fritid": ("Fritid", "Leisure services"),
+    "polis": ("Polis", "Police"),
     "bvc_mvc": ("BVC/MVC", "Child and maternal health care"),
     "halso_sjukvard": ("Annan hälso- och sjukvård", "Other health care"),
-    "civilsamhalle": ("Civilsamhälle", "Civil society"), "trossamfund": ("Trossamfund", "Religious communities"),
-    "migrationsverket": ("Migrationsverket", "Swedish Migration Agency"), "region": ("Region", "Region"),
+    "civilsamhalle": ("Civilsamhälle", "Civil society"),
+    "trossamfund": ("Trossamfund", "Religious communities"),
+    "migrationsverket": ("Migrationsverket", "Swedish Migration Agency"),
+    "region": ("Region", "Region"),
     "ovrigt": ("Övrigt", "Other"),
 }
 LEVEL_LABELS: dict[str, tuple[str, str]] = {
-    "strategisk": ("Strategisk", "Strategic"), "operativ": ("Operativ", "Operational"),
+    "strategisk": ("Strategisk", "Strategic"),
+    "operativ": ("Operativ", "Operational"),
     "arendeniva": ("Ärendenivå", "Case level"),
 }
 CADENCE_LABELS: dict[str, tuple[str, str]] = {
-    "veckovis": ("Varje vecka", "Weekly"), "varannan_vecka": ("Varannan vecka", "Fortnightly"),
-    "manadsvis": ("Varje månad", "Monthly"), "kvartalsvis": ("Varje kvartal", "Quarterly"),
+    "veckovis": ("Varje vecka", "Weekly"),
+    "varannan_vecka": ("Varannan vecka", "Fortnightly"),
+    "manadsvis": ("Varje månad", "Monthly"),
+    "kvartalsvis": ("Varje kvartal", "Quarterly"),
 }
 
 # Words that mark an organisation or function; a name with none of them and the shape "Förnamn Efternamn"
@@ -75,7 +94,9 @@ _ORG_WORDS = re.compile(
     r"ideell|stiftelse|studieförbund|gård|klubb|\b(?:ab|hb|if|ik|fk|bk|ff)\b)",
     re.IGNORECASE,
 )
-_PERSON_SHAPE = re.compile(r"^[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖÉ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖÉ][a-zåäöéü]+)?$")
+_PERSON_SHAPE = re.compile(
+    r"^[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖÉ][a-zåäöéü]+)?\s+[A-ZÅÄÖÉ][a-zåäöéü]+(?:-[A-ZÅÄÖÉ][a-zåäöéü]+)?$"
+)
 
 
 def looks_like_person(name: str) -> bool:
@@ -89,10 +110,14 @@ def person_name_warning(name: str, lang: str = "sv") -> str | None:
     if not looks_like_person(name):
         return None
     if lang == "en":
-        return (f"'{name}' looks like a person's name. Actors are organisations or functions "
-                "(e.g. 'Socialtjänsten, barn och unga'), never named persons.")
-    return (f"'{name}' ser ut som ett personnamn. Aktörer är organisationer eller funktioner "
-            "(t.ex. 'Socialtjänsten, barn och unga'), aldrig namngivna personer.")
+        return (
+            f"'{name}' looks like a person's name. Actors are organisations or functions "
+            "(e.g. 'Socialtjänsten, barn och unga'), never named persons."
+        )
+    return (
+        f"'{name}' ser ut som ett personnamn. Aktörer är organisationer eller funktioner "
+        "(t.ex. 'Socialtjänsten, barn och unga'), aldrig namngivna personer."
+    )
 
 
 def _norm(name: str) -> str:
@@ -103,19 +128,27 @@ def _norm(name: str) -> str:
 def _choice_problem(value: Any, choices: Sequence[Any], where: str) -> list[Problem]:
     if value in choices:
         return []
-    return [Problem(where, f"'{value}' är inte ett giltigt värde; välj ett av {', '.join(map(str, choices))}")]
+    return [
+        Problem(where, f"'{value}' är inte ett giltigt värde; välj ett av {', '.join(map(str, choices))}")
+    ]
 
 
 # --- sites ----------------------------------------------------------------------------------------
 
 
-def site_by_code(session: Session, user: CurrentUser, municipality_code: str, pilot_slug: str | None = None) -> Site:
+def site_by_code(
+    session: Session, user: CurrentUser, municipality_code: str, pilot_slug: str | None = None
+) -> Site:
     """The readable site of a municipality code; ``pilot_slug`` is required when the code is in several pilots."""
     stmt = (
         select(Site, Pilot.slug)
         .join(Pilot, Pilot.id == Site.pilot_id)
-        .where(Site.municipality_code == str(municipality_code).strip(), Site.deleted_at.is_(None),
-               Pilot.deleted_at.is_(None), site_read_clause(user))
+        .where(
+            Site.municipality_code == str(municipality_code).strip(),
+            Site.deleted_at.is_(None),
+            Pilot.deleted_at.is_(None),
+            site_read_clause(user),
+        )
         .order_by(Pilot.slug)
     )
     if pilot_slug:
@@ -126,9 +159,13 @@ def site_by_code(session: Session, user: CurrentUser, municipality_code: str, pi
         raise NotFound(f"Kommunkod {municipality_code} är ingen plats{within} som du kan se.")
     if len(rows) > 1:
         slugs = ", ".join(slug for _, slug in rows)
-        raise ValidationError(Problem(
-            "--pilot", f"kommunkod {municipality_code} är med i flera pilotprojekt ({slugs}); "
-                       f"ange vilket med --pilot (t.ex. --pilot {rows[0][1]})"))
+        raise ValidationError(
+            Problem(
+                "--pilot",
+                f"kommunkod {municipality_code} är med i flera pilotprojekt ({slugs}); "
+                f"ange vilket med --pilot (t.ex. --pilot {rows[0][1]})",
+            )
+        )
     return rows[0][0]
 
 
@@ -147,7 +184,13 @@ def _site_actor_ids(session: Session, site_id: int) -> set[int]:
 
 
 def create_actor(
-    session: Session, user: CurrentUser, site_id: int, *, name: str, sector: str, level: str,
+    session: Session,
+    user: CurrentUser,
+    site_id: int,
+    *,
+    name: str,
+    sector: str,
+    level: str,
     organisation: str = "",
 ) -> Actor:
     """Add an organisation or function as an actor at a site."""
@@ -155,37 +198,66 @@ def create_actor(
     problems = _actor_problems(session, site_id, name, sector, level, organisation)
     if problems:
         raise ValidationError(problems)
-    actor = Actor(site_id=site_id, name=" ".join(name.split()), organisation=organisation.strip(),
-                  sector=sector, level=level)
+    actor = Actor(
+        site_id=site_id,
+        name=" ".join(name.split()),
+        organisation=organisation.strip(),
+        sector=sector,
+        level=level,
+    )
     session.add(actor)
     session.flush()
     return actor
 
 
-def _actor_problems(session: Session, site_id: int, name: str, sector: str, level: str, organisation: str,
-                    actor_id: int | None = None) -> list[Problem]:
+def _actor_problems(
+    session: Session,
+    site_id: int,
+    name: str,
+    sector: str,
+    level: str,
+    organisation: str,
+    actor_id: int | None = None,
+) -> list[Problem]:
     problems: list[Problem] = []
     if not (name or "").strip():
         problems.append(Problem("name", "namnet saknas; ange organisation eller funktion"))
     problems += _choice_problem(sector, SECTORS, "sector") + _choice_problem(level, LEVELS, "level")
     problems += problems_in([("name", name), ("organisation", organisation)])
-    same = [a for a in session.execute(
-        select(Actor.id, Actor.name).where(Actor.site_id == site_id, Actor.deleted_at.is_(None))
-    ) if _norm(a.name) == _norm(name) and a.id != actor_id]
+    same = [
+        a
+        for a in session.execute(
+            select(Actor.id, Actor.name).where(Actor.site_id == site_id, Actor.deleted_at.is_(None))
+        )
+        if _norm(a.name) == _norm(name) and a.id != actor_id
+    ]
     if same:
         problems.append(Problem("name", f"aktören '{same[0].name}' finns redan på platsen (id {same[0].id})"))
     return problems
 
 
-def update_actor(session: Session, user: CurrentUser, actor_id: int, *, name: str, sector: str, level: str,
-                 organisation: str = "") -> Actor:
+def update_actor(
+    session: Session,
+    user: CurrentUser,
+    actor_id: int,
+    *,
+    name: str,
+    sector: str,
+    level: str,
+    organisation: str = "",
+) -> Actor:
     """Change an actor's name, organisation, sector or level."""
     actor = _get_live(session, Actor, actor_id, "aktör")
     require_site(session, user, actor.site_id, write=True)
     problems = _actor_problems(session, actor.site_id, name, sector, level, organisation, actor_id=actor.id)
     if problems:
         raise ValidationError(problems)
-    actor.name, actor.organisation, actor.sector, actor.level = " ".join(name.split()), organisation, sector, level
+    actor.name, actor.organisation, actor.sector, actor.level = (
+        " ".join(name.split()),
+        organisation,
+        sector,
+        level,
+    )
     session.flush()
     return actor
 
@@ -204,8 +276,11 @@ def actors_frame(session: Session, user: CurrentUser, site_id: int) -> pd.DataFr
     """The live actors of a site."""
     require_site(session, user, site_id)
     rows = session.execute(
-        select(Actor.id, Actor.site_id, Actor.name, Actor.organisation, Actor.sector, Actor.level, Actor.version)
-        .where(Actor.site_id == site_id, Actor.deleted_at.is_(None)).order_by(Actor.sector, Actor.name)
+        select(
+            Actor.id, Actor.site_id, Actor.name, Actor.organisation, Actor.sector, Actor.level, Actor.version
+        )
+        .where(Actor.site_id == site_id, Actor.deleted_at.is_(None))
+        .order_by(Actor.sector, Actor.name)
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=ACTOR_FRAME_COLUMNS)
 
@@ -213,8 +288,13 @@ def actors_frame(session: Session, user: CurrentUser, site_id: int) -> pd.DataFr
 # --- forums ---------------------------------------------------------------------------------------
 
 
-def _forum_problems(session: Session, site_id: int, values: dict[str, Any], member_ids: Iterable[int],
-                    forum_id: int | None = None) -> list[Problem]:
+def _forum_problems(
+    session: Session,
+    site_id: int,
+    values: dict[str, Any],
+    member_ids: Iterable[int],
+    forum_id: int | None = None,
+) -> list[Problem]:
     problems: list[Problem] = []
     name = values.get("name") or ""
     if not name.strip():
@@ -229,25 +309,45 @@ def _forum_problems(session: Session, site_id: int, values: dict[str, Any], memb
             problems.append(Problem(role, f"aktör {value} är inte en aktör på platsen"))
     strangers = sorted(set(member_ids) - actors)
     if strangers:
-        problems.append(Problem("members", f"aktör(er) {', '.join(map(str, strangers))} hör inte till platsen"))
-    same = session.execute(select(Forum.id, Forum.name).where(
-        Forum.site_id == site_id, Forum.deleted_at.is_(None))).all()
+        problems.append(
+            Problem("members", f"aktör(er) {', '.join(map(str, strangers))} hör inte till platsen")
+        )
+    same = session.execute(
+        select(Forum.id, Forum.name).where(Forum.site_id == site_id, Forum.deleted_at.is_(None))
+    ).all()
     clash = [f for f in same if _norm(f.name) == _norm(name) and f.id != forum_id]
     if clash:
-        problems.append(Problem("name", f"forumet '{clash[0].name}' finns redan på platsen (id {clash[0].id})"))
+        problems.append(
+            Problem("name", f"forumet '{clash[0].name}' finns redan på platsen (id {clash[0].id})")
+        )
     return problems
 
 
 def create_forum(
-    session: Session, user: CurrentUser, site_id: int, *, name: str, level: str, cadence: str, purpose: str = "",
-    convener_actor_id: int | None = None, documenter_actor_id: int | None = None,
-    follow_up_actor_id: int | None = None, member_ids: Sequence[int] = (),
+    session: Session,
+    user: CurrentUser,
+    site_id: int,
+    *,
+    name: str,
+    level: str,
+    cadence: str,
+    purpose: str = "",
+    convener_actor_id: int | None = None,
+    documenter_actor_id: int | None = None,
+    follow_up_actor_id: int | None = None,
+    member_ids: Sequence[int] = (),
 ) -> Forum:
     """Add a recurring cooperation group at a site, with its roles and usual attendees."""
     require_site(session, user, site_id, write=True)
-    values = {"name": name, "level": level, "cadence": cadence, "purpose": purpose,
-              "convener_actor_id": convener_actor_id, "documenter_actor_id": documenter_actor_id,
-              "follow_up_actor_id": follow_up_actor_id}
+    values = {
+        "name": name,
+        "level": level,
+        "cadence": cadence,
+        "purpose": purpose,
+        "convener_actor_id": convener_actor_id,
+        "documenter_actor_id": documenter_actor_id,
+        "follow_up_actor_id": follow_up_actor_id,
+    }
     problems = _forum_problems(session, site_id, values, member_ids)
     if problems:
         raise ValidationError(problems)
@@ -260,16 +360,31 @@ def create_forum(
 
 
 def update_forum(
-    session: Session, user: CurrentUser, forum_id: int, *, name: str, level: str, cadence: str, purpose: str = "",
-    convener_actor_id: int | None = None, documenter_actor_id: int | None = None,
-    follow_up_actor_id: int | None = None, member_ids: Sequence[int] = (),
+    session: Session,
+    user: CurrentUser,
+    forum_id: int,
+    *,
+    name: str,
+    level: str,
+    cadence: str,
+    purpose: str = "",
+    convener_actor_id: int | None = None,
+    documenter_actor_id: int | None = None,
+    follow_up_actor_id: int | None = None,
+    member_ids: Sequence[int] = (),
 ) -> Forum:
     """Change a forum's description, roles and usual attendees."""
     forum = _get_live(session, Forum, forum_id, "forum")
     require_site(session, user, forum.site_id, write=True)
-    values = {"name": " ".join(name.split()), "level": level, "cadence": cadence, "purpose": purpose,
-              "convener_actor_id": convener_actor_id, "documenter_actor_id": documenter_actor_id,
-              "follow_up_actor_id": follow_up_actor_id}
+    values = {
+        "name": " ".join(name.split()),
+        "level": level,
+        "cadence": cadence,
+        "purpose": purpose,
+        "convener_actor_id": convener_actor_id,
+        "documenter_actor_id": documenter_actor_id,
+        "follow_up_actor_id": follow_up_actor_id,
+    }
     problems = _forum_problems(session, forum.site_id, values, member_ids, forum_id=forum.id)
     if problems:
         raise ValidationError(problems)
@@ -288,8 +403,17 @@ def _write_members(session: Session, forum_id: int, member_ids: Iterable[int]) -
 
 
 FORUM_FRAME_COLUMNS = [
-    "forum_id", "site_id", "name", "purpose", "level", "cadence", "convener_actor_id", "documenter_actor_id",
-    "follow_up_actor_id", "member_ids", "version",
+    "forum_id",
+    "site_id",
+    "name",
+    "purpose",
+    "level",
+    "cadence",
+    "convener_actor_id",
+    "documenter_actor_id",
+    "follow_up_actor_id",
+    "member_ids",
+    "version",
 ]
 
 
@@ -301,16 +425,28 @@ def forums_frame(session: Session, user: CurrentUser, site_id: int) -> pd.DataFr
     ).all()
     members: dict[int, list[int]] = {}
     for forum_id, actor_id in session.execute(
-        select(ForumMember.forum_id, ForumMember.actor_id).join(Forum, Forum.id == ForumMember.forum_id)
-        .where(Forum.site_id == site_id).order_by(ForumMember.actor_id)
+        select(ForumMember.forum_id, ForumMember.actor_id)
+        .join(Forum, Forum.id == ForumMember.forum_id)
+        .where(Forum.site_id == site_id)
+        .order_by(ForumMember.actor_id)
     ):
         members.setdefault(forum_id, []).append(actor_id)
-    rows = [{
-        "forum_id": f.id, "site_id": f.site_id, "name": f.name, "purpose": f.purpose, "level": f.level,
-        "cadence": f.cadence, "convener_actor_id": f.convener_actor_id,
-        "documenter_actor_id": f.documenter_actor_id, "follow_up_actor_id": f.follow_up_actor_id,
-        "member_ids": members.get(f.id, []), "version": f.version,
-    } for f in forums]
+    rows = [
+        {
+            "forum_id": f.id,
+            "site_id": f.site_id,
+            "name": f.name,
+            "purpose": f.purpose,
+            "level": f.level,
+            "cadence": f.cadence,
+            "convener_actor_id": f.convener_actor_id,
+            "documenter_actor_id": f.documenter_actor_id,
+            "follow_up_actor_id": f.follow_up_actor_id,
+            "member_ids": members.get(f.id, []),
+            "version": f.version,
+        }
+        for f in forums
+    ]
     return pd.DataFrame(rows, columns=FORUM_FRAME_COLUMNS)
 
 
@@ -368,71 +504,115 @@ class MeetingInput:
 
 def existing_meeting(session: Session, forum_id: int, meeting_date: date) -> int | None:
     """Id of the live meeting of ``forum_id`` on ``meeting_date``, if there is one."""
-    return session.scalar(select(Meeting.id).where(
-        Meeting.forum_id == forum_id, Meeting.meeting_date == meeting_date, Meeting.deleted_at.is_(None)))
+    return session.scalar(
+        select(Meeting.id).where(
+            Meeting.forum_id == forum_id, Meeting.meeting_date == meeting_date, Meeting.deleted_at.is_(None)
+        )
+    )
 
 
-def _meeting_problems(session: Session, forum: Forum, data: MeetingInput, period: tuple[date, date],
-                      actors: set[int]) -> list[Problem]:
+def _meeting_problems(
+    session: Session, forum: Forum, data: MeetingInput, period: tuple[date, date], actors: set[int]
+) -> list[Problem]:
     problems: list[Problem] = []
     lo, hi = period
     if not isinstance(data.meeting_date, date):
         problems.append(Problem("meeting_date", f"'{data.meeting_date}' är inget datum; skriv ÅÅÅÅ-MM-DD"))
         return problems
     if not lo <= data.meeting_date <= hi:
-        problems.append(Problem("meeting_date", f"mötet {data.meeting_date} ligger utanför platsens period {lo}–{hi}"))
+        problems.append(
+            Problem("meeting_date", f"mötet {data.meeting_date} ligger utanför platsens period {lo}–{hi}")
+        )
     same = existing_meeting(session, forum.id, data.meeting_date)
     if same is not None:
-        problems.append(Problem("meeting_date", f"forumet '{forum.name}' har redan ett möte {data.meeting_date} "
-                                                f"(möte id {same}); samma möte loggas inte två gånger"))
+        problems.append(
+            Problem(
+                "meeting_date",
+                f"forumet '{forum.name}' har redan ett möte {data.meeting_date} "
+                f"(möte id {same}); samma möte loggas inte två gånger",
+            )
+        )
 
     def strangers(ids: Iterable[int | None]) -> list[int]:
         return sorted({int(i) for i in ids if i is not None} - actors)
 
-    for where, ids in (("attended", data.attended), ("invited_absent", data.invited_absent),
-                       ("convened_by", [data.convened_by]), ("documented_by", [data.documented_by])):
+    for where, ids in (
+        ("attended", data.attended),
+        ("invited_absent", data.invited_absent),
+        ("convened_by", [data.convened_by]),
+        ("documented_by", [data.documented_by]),
+    ):
         bad = strangers(ids)
         if bad:
-            problems.append(Problem(where, f"aktör(er) {', '.join(map(str, bad))} hör inte till forumets plats"))
+            problems.append(
+                Problem(where, f"aktör(er) {', '.join(map(str, bad))} hör inte till forumets plats")
+            )
     both = sorted(set(data.attended) & set(data.invited_absent))
     if both:
-        problems.append(Problem("invited_absent", f"aktör(er) {', '.join(map(str, both))} är både närvarande "
-                                                  "och frånvarande"))
-    texts = [("purpose", data.purpose), ("agenda", data.agenda), ("decisions", data.decisions),
-             ("notes", data.notes)]
+        problems.append(
+            Problem(
+                "invited_absent", f"aktör(er) {', '.join(map(str, both))} är både närvarande och frånvarande"
+            )
+        )
+    texts = [
+        ("purpose", data.purpose),
+        ("agenda", data.agenda),
+        ("decisions", data.decisions),
+        ("notes", data.notes),
+    ]
     for i, action in enumerate(data.actions, start=1):
         where = f"actions[{i}]"
         if not (action.description or "").strip():
             problems.append(Problem(f"{where}.description", "beskrivningen saknas"))
         texts.append((f"{where}.description", action.description))
         if action.owner_actor_id not in actors:
-            problems.append(Problem(f"{where}.owner_actor_id",
-                                    f"ägaren (aktör {action.owner_actor_id}) är inte en aktör på platsen"))
+            problems.append(
+                Problem(
+                    f"{where}.owner_actor_id",
+                    f"ägaren (aktör {action.owner_actor_id}) är inte en aktör på platsen",
+                )
+            )
         problems += _choice_problem(action.status, ACTION_STATUSES, f"{where}.status")
     problems += problems_in(texts)
     if data.followed_up_action_ids:
         wanted = {int(a) for a in data.followed_up_action_ids}
-        earlier = set(session.scalars(
-            select(MeetingAction.id).join(Meeting, Meeting.id == MeetingAction.meeting_id).where(
-                MeetingAction.id.in_(sorted(wanted)), MeetingAction.deleted_at.is_(None),
-                Meeting.forum_id == forum.id, Meeting.deleted_at.is_(None),
-                Meeting.meeting_date < data.meeting_date)))
+        earlier = set(
+            session.scalars(
+                select(MeetingAction.id)
+                .join(Meeting, Meeting.id == MeetingAction.meeting_id)
+                .where(
+                    MeetingAction.id.in_(sorted(wanted)),
+                    MeetingAction.deleted_at.is_(None),
+                    Meeting.forum_id == forum.id,
+                    Meeting.deleted_at.is_(None),
+                    Meeting.meeting_date < data.meeting_date,
+                )
+            )
+        )
         if wanted - earlier:
-            problems.append(Problem("followed_up_action_ids",
-                                    f"åtgärd(er) {', '.join(map(str, sorted(wanted - earlier)))} kommer inte från "
-                                    "ett tidigare möte i samma forum"))
+            problems.append(
+                Problem(
+                    "followed_up_action_ids",
+                    f"åtgärd(er) {', '.join(map(str, sorted(wanted - earlier)))} kommer inte från "
+                    "ett tidigare möte i samma forum",
+                )
+            )
     for i, flow in enumerate(data.flows, start=1):
         problems += _choice_problem(flow.kind, FLOW_KINDS, f"flows[{i}].kind")
         bad = strangers([flow.from_actor_id, flow.to_actor_id])
         if bad:
-            problems.append(Problem(f"flows[{i}]", f"aktör(er) {', '.join(map(str, bad))} hör inte till platsen"))
+            problems.append(
+                Problem(f"flows[{i}]", f"aktör(er) {', '.join(map(str, bad))} hör inte till platsen")
+            )
         if flow.from_actor_id == flow.to_actor_id:
             problems.append(Problem(f"flows[{i}]", "avsändare och mottagare är samma aktör"))
     for i, rating in enumerate(data.ratings, start=1):
         problems += _choice_problem(rating.level, RATING_LEVELS, f"ratings[{i}].level")
         bad = strangers([rating.actor_a_id, rating.actor_b_id])
         if bad:
-            problems.append(Problem(f"ratings[{i}]", f"aktör(er) {', '.join(map(str, bad))} hör inte till platsen"))
+            problems.append(
+                Problem(f"ratings[{i}]", f"aktör(er) {', '.join(map(str, bad))} hör inte till platsen")
+            )
         if rating.actor_a_id == rating.actor_b_id:
             problems.append(Problem(f"ratings[{i}]", "en aktör kan inte skatta samverkan med sig själv"))
     return problems
@@ -451,33 +631,68 @@ def log_meeting(session: Session, user: CurrentUser, data: MeetingInput) -> Meet
     problems = _meeting_problems(session, forum, data, period, actors)
     if problems:
         raise ValidationError(problems)
-    meeting = Meeting(forum_id=forum.id, meeting_date=data.meeting_date, purpose=data.purpose.strip(),
-                      agenda=data.agenda.strip(), convened_by_actor_id=data.convened_by,
-                      documented_by_actor_id=data.documented_by, decisions=data.decisions.strip(),
-                      notes=data.notes.strip())
+    meeting = Meeting(
+        forum_id=forum.id,
+        meeting_date=data.meeting_date,
+        purpose=data.purpose.strip(),
+        agenda=data.agenda.strip(),
+        convened_by_actor_id=data.convened_by,
+        documented_by_actor_id=data.documented_by,
+        decisions=data.decisions.strip(),
+        notes=data.notes.strip(),
+    )
     session.add(meeting)
     session.flush()
-    attendance = [{"meeting_id": meeting.id, "actor_id": int(a), "invited": True, "attended": True}
-                  for a in sorted(set(data.attended))]
-    attendance += [{"meeting_id": meeting.id, "actor_id": int(a), "invited": True, "attended": False}
-                   for a in sorted(set(data.invited_absent))]
+    attendance = [
+        {"meeting_id": meeting.id, "actor_id": int(a), "invited": True, "attended": True}
+        for a in sorted(set(data.attended))
+    ]
+    attendance += [
+        {"meeting_id": meeting.id, "actor_id": int(a), "invited": True, "attended": False}
+        for a in sorted(set(data.invited_absent))
+    ]
     if attendance:
         session.execute(insert(MeetingAttendance), attendance)
     for action in data.actions:
-        session.add(MeetingAction(meeting_id=meeting.id, description=action.description.strip(),
-                                  owner_actor_id=action.owner_actor_id, due_date=action.due_date,
-                                  status=action.status))
+        session.add(
+            MeetingAction(
+                meeting_id=meeting.id,
+                description=action.description.strip(),
+                owner_actor_id=action.owner_actor_id,
+                due_date=action.due_date,
+                status=action.status,
+            )
+        )
     if data.followed_up_action_ids:
-        for action_obj in session.scalars(select(MeetingAction).where(
-                MeetingAction.id.in_(sorted({int(a) for a in data.followed_up_action_ids})))):
+        for action_obj in session.scalars(
+            select(MeetingAction).where(
+                MeetingAction.id.in_(sorted({int(a) for a in data.followed_up_action_ids}))
+            )
+        ):
             action_obj.followed_up_at_meeting_id = meeting.id
     for flow in data.flows:
-        session.add(ActorFlow(site_id=site.id, meeting_id=meeting.id, flow_date=data.meeting_date,
-                              from_actor_id=flow.from_actor_id, to_actor_id=flow.to_actor_id, kind=flow.kind))
+        session.add(
+            ActorFlow(
+                site_id=site.id,
+                meeting_id=meeting.id,
+                flow_date=data.meeting_date,
+                from_actor_id=flow.from_actor_id,
+                to_actor_id=flow.to_actor_id,
+                kind=flow.kind,
+            )
+        )
     for rating in data.ratings:
         a, b = sorted((rating.actor_a_id, rating.actor_b_id))
-        session.add(ActorRating(site_id=site.id, meeting_id=meeting.id, rated_on=data.meeting_date,
-                                actor_a_id=a, actor_b_id=b, level=int(rating.level)))
+        session.add(
+            ActorRating(
+                site_id=site.id,
+                meeting_id=meeting.id,
+                rated_on=data.meeting_date,
+                actor_a_id=a,
+                actor_b_id=b,
+                level=int(rating.level),
+            )
+        )
     session.flush()
     return meeting
 
@@ -506,48 +721,101 @@ def delete_meeting(session: Session, user: CurrentUser, meeting_id: int) -> None
     session.flush()
 
 
-OPEN_ACTION_COLUMNS = ["action_id", "meeting_id", "meeting_date", "description", "owner_actor_id", "owner",
-                       "due_date", "status"]
+OPEN_ACTION_COLUMNS = [
+    "action_id",
+    "meeting_id",
+    "meeting_date",
+    "description",
+    "owner_actor_id",
+    "owner",
+    "due_date",
+    "status",
+]
 
 
-def open_actions(session: Session, user: CurrentUser, forum_id: int, before: date | None = None) -> pd.DataFrame:
+def open_actions(
+    session: Session, user: CurrentUser, forum_id: int, before: date | None = None
+) -> pd.DataFrame:
     """Actions of the forum's latest meeting before ``before`` that were not yet followed up (for the next meeting)."""
     forum = _get_live(session, Forum, forum_id, "forum")
     require_site(session, user, forum.site_id)
-    last = select(func.max(Meeting.meeting_date)).where(Meeting.forum_id == forum_id, Meeting.deleted_at.is_(None))
+    last = select(func.max(Meeting.meeting_date)).where(
+        Meeting.forum_id == forum_id, Meeting.deleted_at.is_(None)
+    )
     if before is not None:
         last = last.where(Meeting.meeting_date < before)
     last_date = session.scalar(last)
     if last_date is None:
         return pd.DataFrame(columns=OPEN_ACTION_COLUMNS)
     rows = session.execute(
-        select(MeetingAction.id, MeetingAction.meeting_id, Meeting.meeting_date, MeetingAction.description,
-               MeetingAction.owner_actor_id, Actor.name, MeetingAction.due_date, MeetingAction.status)
+        select(
+            MeetingAction.id,
+            MeetingAction.meeting_id,
+            Meeting.meeting_date,
+            MeetingAction.description,
+            MeetingAction.owner_actor_id,
+            Actor.name,
+            MeetingAction.due_date,
+            MeetingAction.status,
+        )
         .join(Meeting, Meeting.id == MeetingAction.meeting_id)
         .join(Actor, Actor.id == MeetingAction.owner_actor_id)
-        .where(Meeting.forum_id == forum_id, Meeting.meeting_date == last_date, Meeting.deleted_at.is_(None),
-               MeetingAction.deleted_at.is_(None), MeetingAction.followed_up_at_meeting_id.is_(None))
+        .where(
+            Meeting.forum_id == forum_id,
+            Meeting.meeting_date == last_date,
+            Meeting.deleted_at.is_(None),
+            MeetingAction.deleted_at.is_(None),
+            MeetingAction.followed_up_at_meeting_id.is_(None),
+        )
         .order_by(MeetingAction.id)
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=OPEN_ACTION_COLUMNS)
 
 
-MEETING_LIST_COLUMNS = ["meeting_id", "forum_id", "forum", "date", "purpose", "convened_by", "documented_by",
-                        "decisions", "n_attended", "n_actions"]
+MEETING_LIST_COLUMNS = [
+    "meeting_id",
+    "forum_id",
+    "forum",
+    "date",
+    "purpose",
+    "convened_by",
+    "documented_by",
+    "decisions",
+    "n_attended",
+    "n_actions",
+]
 
 
-def meetings_frame(session: Session, user: CurrentUser, site_id: int, start: date | None = None,
-                   end: date | None = None) -> pd.DataFrame:
+def meetings_frame(
+    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+) -> pd.DataFrame:
     """The site's live meetings, newest first, with forum name and counts of attendees and actions."""
     require_site(session, user, site_id)
-    attended = (select(MeetingAttendance.meeting_id, func.count().label("n"))
-                .where(MeetingAttendance.attended.is_(True)).group_by(MeetingAttendance.meeting_id).subquery())
-    actions = (select(MeetingAction.meeting_id, func.count().label("n"))
-               .where(MeetingAction.deleted_at.is_(None)).group_by(MeetingAction.meeting_id).subquery())
+    attended = (
+        select(MeetingAttendance.meeting_id, func.count().label("n"))
+        .where(MeetingAttendance.attended.is_(True))
+        .group_by(MeetingAttendance.meeting_id)
+        .subquery()
+    )
+    actions = (
+        select(MeetingAction.meeting_id, func.count().label("n"))
+        .where(MeetingAction.deleted_at.is_(None))
+        .group_by(MeetingAction.meeting_id)
+        .subquery()
+    )
     stmt = (
-        select(Meeting.id, Meeting.forum_id, Forum.name, Meeting.meeting_date, Meeting.purpose,
-               Meeting.convened_by_actor_id, Meeting.documented_by_actor_id, Meeting.decisions,
-               func.coalesce(attended.c.n, 0), func.coalesce(actions.c.n, 0))
+        select(
+            Meeting.id,
+            Meeting.forum_id,
+            Forum.name,
+            Meeting.meeting_date,
+            Meeting.purpose,
+            Meeting.convened_by_actor_id,
+            Meeting.documented_by_actor_id,
+            Meeting.decisions,
+            func.coalesce(attended.c.n, 0),
+            func.coalesce(actions.c.n, 0),
+        )
         .join(Forum, Forum.id == Meeting.forum_id)
         .outerjoin(attended, attended.c.meeting_id == Meeting.id)
         .outerjoin(actions, actions.c.meeting_id == Meeting.id)
@@ -584,12 +852,37 @@ class NetworkFrames:
 
 
 NF_ACTORS = ["actor_id", "name", "organisation", "sector", "level"]
-NF_FORUMS = ["forum_id", "site_id", "name", "purpose", "level", "cadence", "convener_actor_id",
-             "documenter_actor_id", "follow_up_actor_id"]
-NF_MEETINGS = ["meeting_id", "forum_id", "date", "purpose", "convened_by", "documented_by", "decisions", "agenda"]
+NF_FORUMS = [
+    "forum_id",
+    "site_id",
+    "name",
+    "purpose",
+    "level",
+    "cadence",
+    "convener_actor_id",
+    "documenter_actor_id",
+    "follow_up_actor_id",
+]
+NF_MEETINGS = [
+    "meeting_id",
+    "forum_id",
+    "date",
+    "purpose",
+    "convened_by",
+    "documented_by",
+    "decisions",
+    "agenda",
+]
 NF_ATTENDANCE = ["meeting_id", "actor_id", "invited", "attended"]
-NF_ACTIONS = ["action_id", "meeting_id", "owner_actor_id", "due_date", "status", "followed_up_at_meeting_id",
-              "description"]
+NF_ACTIONS = [
+    "action_id",
+    "meeting_id",
+    "owner_actor_id",
+    "due_date",
+    "status",
+    "followed_up_at_meeting_id",
+    "description",
+]
 NF_FLOWS = ["meeting_id", "date", "from_actor_id", "to_actor_id", "kind"]
 NF_RATINGS = ["date", "actor_a", "actor_b", "level"]
 
@@ -601,13 +894,15 @@ def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
 def _nullable_ids(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Id columns that may be empty as objects holding int or None (not floats)."""
     for column in columns:
-        frame[column] = pd.Series([None if pd.isna(v) else int(v) for v in frame[column]], index=frame.index,
-                                  dtype=object)
+        frame[column] = pd.Series(
+            [None if pd.isna(v) else int(v) for v in frame[column]], index=frame.index, dtype=object
+        )
     return frame
 
 
-def network_frames(session: Session, user: CurrentUser, site_id: int, start: date | None = None,
-                   end: date | None = None) -> NetworkFrames:
+def network_frames(
+    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+) -> NetworkFrames:
     """The site's actors, forums, meetings in [start, end], their attendance and actions, flows and ratings.
 
     Seven set-based queries (joins and filters on site and dates), however many meetings there are.
@@ -615,32 +910,95 @@ def network_frames(session: Session, user: CurrentUser, site_id: int, start: dat
     flows by flow date and ratings by rating date. Actors and forums are all live ones of the site.
     """
     require_site(session, user, site_id)
-    actors = _frame(session, select(Actor.id, Actor.name, Actor.organisation, Actor.sector, Actor.level)
-                    .where(Actor.site_id == site_id, Actor.deleted_at.is_(None)).order_by(Actor.id), NF_ACTORS)
-    forums = _frame(session, select(Forum.id, Forum.site_id, Forum.name, Forum.purpose, Forum.level, Forum.cadence,
-                                    Forum.convener_actor_id, Forum.documenter_actor_id, Forum.follow_up_actor_id)
-                    .where(Forum.site_id == site_id, Forum.deleted_at.is_(None)).order_by(Forum.id), NF_FORUMS)
+    actors = _frame(
+        session,
+        select(Actor.id, Actor.name, Actor.organisation, Actor.sector, Actor.level)
+        .where(Actor.site_id == site_id, Actor.deleted_at.is_(None))
+        .order_by(Actor.id),
+        NF_ACTORS,
+    )
+    forums = _frame(
+        session,
+        select(
+            Forum.id,
+            Forum.site_id,
+            Forum.name,
+            Forum.purpose,
+            Forum.level,
+            Forum.cadence,
+            Forum.convener_actor_id,
+            Forum.documenter_actor_id,
+            Forum.follow_up_actor_id,
+        )
+        .where(Forum.site_id == site_id, Forum.deleted_at.is_(None))
+        .order_by(Forum.id),
+        NF_FORUMS,
+    )
     window = _meeting_filters(site_id, start, end)
-    meetings = _frame(session, select(Meeting.id, Meeting.forum_id, Meeting.meeting_date, Meeting.purpose,
-                                      Meeting.convened_by_actor_id, Meeting.documented_by_actor_id,
-                                      Meeting.decisions, Meeting.agenda)
-                      .join(Forum, Forum.id == Meeting.forum_id).where(*window)
-                      .order_by(Meeting.meeting_date, Meeting.id), NF_MEETINGS)
-    attendance = _frame(session, select(MeetingAttendance.meeting_id, MeetingAttendance.actor_id,
-                                        MeetingAttendance.invited, MeetingAttendance.attended)
-                        .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
-                        .join(Forum, Forum.id == Meeting.forum_id).where(*window)
-                        .order_by(MeetingAttendance.meeting_id, MeetingAttendance.actor_id), NF_ATTENDANCE)
-    actions = _frame(session, select(MeetingAction.id, MeetingAction.meeting_id, MeetingAction.owner_actor_id,
-                                     MeetingAction.due_date, MeetingAction.status,
-                                     MeetingAction.followed_up_at_meeting_id, MeetingAction.description)
-                     .join(Meeting, Meeting.id == MeetingAction.meeting_id)
-                     .join(Forum, Forum.id == Meeting.forum_id)
-                     .where(*window, MeetingAction.deleted_at.is_(None)).order_by(MeetingAction.id), NF_ACTIONS)
-    flow_stmt = select(ActorFlow.meeting_id, ActorFlow.flow_date, ActorFlow.from_actor_id, ActorFlow.to_actor_id,
-                       ActorFlow.kind).where(ActorFlow.site_id == site_id).order_by(ActorFlow.id)
-    rating_stmt = select(ActorRating.rated_on, ActorRating.actor_a_id, ActorRating.actor_b_id,
-                         ActorRating.level).where(ActorRating.site_id == site_id).order_by(ActorRating.id)
+    meetings = _frame(
+        session,
+        select(
+            Meeting.id,
+            Meeting.forum_id,
+            Meeting.meeting_date,
+            Meeting.purpose,
+            Meeting.convened_by_actor_id,
+            Meeting.documented_by_actor_id,
+            Meeting.decisions,
+            Meeting.agenda,
+        )
+        .join(Forum, Forum.id == Meeting.forum_id)
+        .where(*window)
+        .order_by(Meeting.meeting_date, Meeting.id),
+        NF_MEETINGS,
+    )
+    attendance = _frame(
+        session,
+        select(
+            MeetingAttendance.meeting_id,
+            MeetingAttendance.actor_id,
+            MeetingAttendance.invited,
+            MeetingAttendance.attended,
+        )
+        .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
+        .join(Forum, Forum.id == Meeting.forum_id)
+        .where(*window)
+        .order_by(MeetingAttendance.meeting_id, MeetingAttendance.actor_id),
+        NF_ATTENDANCE,
+    )
+    actions = _frame(
+        session,
+        select(
+            MeetingAction.id,
+            MeetingAction.meeting_id,
+            MeetingAction.owner_actor_id,
+            MeetingAction.due_date,
+            MeetingAction.status,
+            MeetingAction.followed_up_at_meeting_id,
+            MeetingAction.description,
+        )
+        .join(Meeting, Meeting.id == MeetingAction.meeting_id)
+        .join(Forum, Forum.id == Meeting.forum_id)
+        .where(*window, MeetingAction.deleted_at.is_(None))
+        .order_by(MeetingAction.id),
+        NF_ACTIONS,
+    )
+    flow_stmt = (
+        select(
+            ActorFlow.meeting_id,
+            ActorFlow.flow_date,
+            ActorFlow.from_actor_id,
+            ActorFlow.to_actor_id,
+            ActorFlow.kind,
+        )
+        .where(ActorFlow.site_id == site_id)
+        .order_by(ActorFlow.id)
+    )
+    rating_stmt = (
+        select(ActorRating.rated_on, ActorRating.actor_a_id, ActorRating.actor_b_id, ActorRating.level)
+        .where(ActorRating.site_id == site_id)
+        .order_by(ActorRating.id)
+    )
     if start is not None:
         flow_stmt = flow_stmt.where(ActorFlow.flow_date >= start)
         rating_stmt = rating_stmt.where(ActorRating.rated_on >= start)
@@ -651,7 +1009,9 @@ def network_frames(session: Session, user: CurrentUser, site_id: int, start: dat
     ratings = _frame(session, rating_stmt, NF_RATINGS)
 
     # An empty organisation is "not stated": left out of node attributes, so every export format agrees.
-    actors["organisation"] = actors["organisation"].map(lambda v: v if isinstance(v, str) and v.strip() else None)
+    actors["organisation"] = actors["organisation"].map(
+        lambda v: v if isinstance(v, str) and v.strip() else None
+    )
     forums = _nullable_ids(forums, ["convener_actor_id", "documenter_actor_id", "follow_up_actor_id"])
     meetings = _nullable_ids(meetings, ["convened_by", "documented_by"])
     actions = _nullable_ids(actions, ["followed_up_at_meeting_id"])
@@ -666,9 +1026,32 @@ def network_frames(session: Session, user: CurrentUser, site_id: int, start: dat
 
 
 __all__ = [
-    "ACTION_STATUSES", "CADENCES", "FLOW_KINDS", "LEVELS", "RATING_LEVELS", "SECTORS", "ActionInput", "FlowInput",
-    "MeetingInput", "NetworkFrames", "RatingInput", "actors_frame", "create_actor", "create_forum",
-    "delete_meeting", "existing_meeting", "forums_frame", "log_meeting", "looks_like_person", "meetings_frame",
-    "network_frames", "open_actions", "person_name_warning", "set_action_status", "site_by_code", "site_period",
-    "update_actor", "update_forum",
+    "ACTION_STATUSES",
+    "CADENCES",
+    "FLOW_KINDS",
+    "LEVELS",
+    "RATING_LEVELS",
+    "SECTORS",
+    "ActionInput",
+    "FlowInput",
+    "MeetingInput",
+    "NetworkFrames",
+    "RatingInput",
+    "actors_frame",
+    "create_actor",
+    "create_forum",
+    "delete_meeting",
+    "existing_meeting",
+    "forums_frame",
+    "log_meeting",
+    "looks_like_person",
+    "meetings_frame",
+    "network_frames",
+    "open_actions",
+    "person_name_warning",
+    "set_action_status",
+    "site_by_code",
+    "site_period",
+    "update_actor",
+    "update_forum",
 ]

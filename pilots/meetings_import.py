@@ -38,45 +38,110 @@ MEETINGS_SPEC = RecordSpec(
     title_sv="Samverkansmöten (en rad per möte)",
     title_en="Cooperation meetings (one row per meeting)",
     columns=(
-        Column("kommunkod", "municipality_code", required=True, example="2482",
-               doc_sv="Kommunkod med fyra siffror (platsens kommun).",
-               doc_en="Four-digit municipality code of the site."),
-        Column("pilot", "text", example="tryggvaxt", aliases=("pilotprojekt",),
-               doc_sv="Pilotprojektets id; behövs bara när kommunen är med i flera pilotprojekt.",
-               doc_en="Pilot id (slug); needed only when the municipality is in several pilots."),
-        Column("forum", "text", required=True, example="TryggVäxt operativ grupp", aliases=("forumnamn",),
-               doc_sv="Forumets namn, som det står i arbetsbänken.", doc_en="The forum's name as in the workbench."),
-        Column("datum", "date", required=True, example="2025-03-12", aliases=("motesdatum",),
-               doc_sv="Mötets datum, ÅÅÅÅ-MM-DD.", doc_en="Meeting date, YYYY-MM-DD."),
-        Column("syfte", "free_text", example="Lägesbild och planering av föräldraträffar",
-               doc_sv="Mötets syfte.", doc_en="Purpose of the meeting."),
-        Column("dagordning", "free_text", example="Lägesbild; föräldraträffar; övrigt",
-               doc_sv="Punkter på dagordningen.", doc_en="Agenda items."),
-        Column("sammankallande", "text", example="Socialtjänsten, förebyggande enheten",
-               doc_sv="Aktören som kallade till mötet.", doc_en="The actor who convened the meeting."),
-        Column("dokumenterande", "text", example="Elevhälsan",
-               doc_sv="Aktören som förde anteckningar.", doc_en="The actor who documented the meeting."),
-        Column("deltagare", "free_text", required=True, example="Socialtjänsten, förebyggande enheten; Elevhälsan; "
-                                                                "Polisen, lokalpolisområde",
-               aliases=("narvarande",),
-               doc_sv="Närvarande aktörer (organisationer/funktioner, aldrig personnamn), åtskilda med semikolon.",
-               doc_en="Attending actors (organisations/functions, never names of persons), separated by ';'."),
-        Column("inbjudna_ej_narvarande", "free_text", example="Fritidsgården",
-               aliases=("inbjudna_men_ej_narvarande", "franvarande"),
-               doc_sv="Inbjudna aktörer som inte kom, åtskilda med semikolon.",
-               doc_en="Invited actors who did not attend, separated by ';'."),
-        Column("beslut", "free_text", example="Två föräldraträffar i april",
-               doc_sv="Beslut som fattades.", doc_en="Decisions taken."),
-        Column("atgarder", "free_text", example="Elevhälsan: boka lokal (klart 2025-04-01); Polisen: lägesbild",
-               aliases=("åtgärder",),
-               doc_sv="Åtgärder som 'Ägaraktör: vad ska göras (klart ÅÅÅÅ-MM-DD)', flera åtskilda med semikolon; "
-                      "datumet kan utelämnas.",
-               doc_en="Actions as 'Owner actor: what to do (klart YYYY-MM-DD)', several separated by ';'; the "
-                      "date is optional."),
-        Column("foregaende_uppfoljda", "bool", example="ja", aliases=("foregaende_atgarder_uppfoljda",
-                                                                       "uppfoljning"),
-               doc_sv="ja = föregående mötes åtgärder (samma forum) följdes upp på detta möte.",
-               doc_en="yes = the previous meeting's actions (same forum) were followed up at this meeting."),
+        Column(
+            "kommunkod",
+            "municipality_code",
+            required=True,
+            example="2482",
+            doc_sv="Kommunkod med fyra siffror (platsens kommun).",
+            doc_en="Four-digit municipality code of the site.",
+        ),
+        Column(
+            "pilot",
+            "text",
+            example="tryggvaxt",
+            aliases=("pilotprojekt",),
+            doc_sv="Pilotprojektets id; behövs bara när kommunen är med i flera pilotprojekt.",
+            doc_en="Pilot id (slug); needed only when the municipality is in several pilots.",
+        ),
+        Column(
+            "forum",
+            "text",
+            required=True,
+            example="TryggVäxt operativ grupp",
+            aliases=("forumnamn",),
+            doc_sv="Forumets namn, som det står i arbetsbänken.",
+            doc_en="The forum's name as in the workbench.",
+        ),
+        Column(
+            "datum",
+            "date",
+            required=True,
+            example="2025-03-12",
+            aliases=("motesdatum",),
+            doc_sv="Mötets datum, ÅÅÅÅ-MM-DD.",
+            doc_en="Meeting date, YYYY-MM-DD.",
+        ),
+        Column(
+            "syfte",
+            "free_text",
+            example="Lägesbild och planering av föräldraträffar",
+            doc_sv="Mötets syfte.",
+            doc_en="Purpose of the meeting.",
+        ),
+        Column(
+            "dagordning",
+            "free_text",
+            example="Lägesbild; föräldraträffar; övrigt",
+            doc_sv="Punkter på dagordningen.",
+            doc_en="Agenda items.",
+        ),
+        Column(
+            "sammankallande",
+            "text",
+            example="Socialtjänsten, förebyggande enheten",
+            doc_sv="Aktören som kallade till mötet.",
+            doc_en="The actor who convened the meeting.",
+        ),
+        Column(
+            "dokumenterande",
+            "text",
+            example="Elevhälsan",
+            doc_sv="Aktören som förde anteckningar.",
+            doc_en="The actor who documented the meeting.",
+        ),
+        Column(
+            "deltagare",
+            "free_text",
+            required=True,
+            example="Socialtjänsten, förebyggande enheten; Elevhälsan; Polisen, lokalpolisområde",
+            aliases=("narvarande",),
+            doc_sv="Närvarande aktörer (organisationer/funktioner, aldrig personnamn), åtskilda med semikolon.",
+            doc_en="Attending actors (organisations/functions, never names of persons), separated by ';'.",
+        ),
+        Column(
+            "inbjudna_ej_narvarande",
+            "free_text",
+            example="Fritidsgården",
+            aliases=("inbjudna_men_ej_narvarande", "franvarande"),
+            doc_sv="Inbjudna aktörer som inte kom, åtskilda med semikolon.",
+            doc_en="Invited actors who did not attend, separated by ';'.",
+        ),
+        Column(
+            "beslut",
+            "free_text",
+            example="Två föräldraträffar i april",
+            doc_sv="Beslut som fattades.",
+            doc_en="Decisions taken.",
+        ),
+        Column(
+            "atgarder",
+            "free_text",
+            example="Elevhälsan: boka lokal (klart 2025-04-01); Polisen: lägesbild",
+            aliases=("åtgärder",),
+            doc_sv="Åtgärder som 'Ägaraktör: vad ska göras (klart ÅÅÅÅ-MM-DD)', flera åtskilda med semikolon; "
+            "datumet kan utelämnas.",
+            doc_en="Actions as 'Owner actor: what to do (klart YYYY-MM-DD)', several separated by ';'; the "
+            "date is optional.",
+        ),
+        Column(
+            "foregaende_uppfoljda",
+            "bool",
+            example="ja",
+            aliases=("foregaende_atgarder_uppfoljda", "uppfoljning"),
+            doc_sv="ja = föregående mötes åtgärder (samma forum) följdes upp på detta möte.",
+            doc_en="yes = the previous meeting's actions (same forum) were followed up at this meeting.",
+        ),
     ),
     key=("kommunkod", "pilot", "forum", "datum"),
 )
@@ -115,22 +180,39 @@ def parse_actions(text: str | None) -> list[tuple[str, str, str | None]]:
         m = _ACTION.match(item)
         if m is None:
             raise ValueError(f"'{item}' saknar ägare; skriv 'Ägaraktör: vad ska göras (klart ÅÅÅÅ-MM-DD)'")
-        out.append((m.group("owner").strip(), m.group("what").strip(), (m.group("due") or "").strip() or None))
+        out.append(
+            (m.group("owner").strip(), m.group("what").strip(), (m.group("due") or "").strip() or None)
+        )
     return out
 
 
 def _sites(session: Session, user: CurrentUser, codes: set[str]) -> dict[str, list[_SiteInfo]]:
     rows = session.execute(
-        select(Site.id, Site.municipality_code, Site.pilot_id, Pilot.slug, Site.start_date, Site.end_date,
-               Pilot.start_date, Pilot.end_date)
+        select(
+            Site.id,
+            Site.municipality_code,
+            Site.pilot_id,
+            Pilot.slug,
+            Site.start_date,
+            Site.end_date,
+            Pilot.start_date,
+            Pilot.end_date,
+        )
         .join(Pilot, Pilot.id == Site.pilot_id)
-        .where(Site.municipality_code.in_(sorted(codes)), Site.deleted_at.is_(None), Pilot.deleted_at.is_(None),
-               site_read_clause(user))
+        .where(
+            Site.municipality_code.in_(sorted(codes)),
+            Site.deleted_at.is_(None),
+            Pilot.deleted_at.is_(None),
+            site_read_clause(user),
+        )
     ).all()
     out: dict[str, list[_SiteInfo]] = {}
     for sid, code, pilot_id, slug, s, e, ps, pe in rows:
-        out.setdefault(code, []).append(_SiteInfo(sid, slug, s or ps, e or pe,
-                                                  user.sees_site_level_data and may_write_pilot(user, pilot_id)))
+        out.setdefault(code, []).append(
+            _SiteInfo(
+                sid, slug, s or ps, e or pe, user.sees_site_level_data and may_write_pilot(user, pilot_id)
+            )
+        )
     return out
 
 
@@ -145,13 +227,21 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
         candidates = [s for s in sites.get(str(code), []) if not slug or s.pilot_slug == slug]
         if not candidates:
             within = f" i pilotprojektet '{slug}'" if slug else ""
-            problems.append(Problem(data.where(row, "kommunkod"), f"kommun {code} är ingen plats{within} som du kan se"))
+            problems.append(
+                Problem(data.where(row, "kommunkod"), f"kommun {code} är ingen plats{within} som du kan se")
+            )
         elif len(candidates) > 1:
-            problems.append(Problem(data.where(row, "pilot"),
-                                    f"kommun {code} är med i flera pilotprojekt "
-                                    f"({', '.join(sorted(s.pilot_slug for s in candidates))}); fyll i kolumnen pilot"))
+            problems.append(
+                Problem(
+                    data.where(row, "pilot"),
+                    f"kommun {code} är med i flera pilotprojekt "
+                    f"({', '.join(sorted(s.pilot_slug for s in candidates))}); fyll i kolumnen pilot",
+                )
+            )
         elif not candidates[0].writable:
-            problems.append(Problem(data.where(row, "kommunkod"), f"du får inte registrera möten för kommun {code}"))
+            problems.append(
+                Problem(data.where(row, "kommunkod"), f"du får inte registrera möten för kommun {code}")
+            )
         else:
             site_of_row[row.number] = candidates[0]
 
@@ -160,15 +250,23 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
     forums: dict[tuple[int, str], int] = {}
     existing: dict[tuple[int, date], int] = {}
     if site_ids:
-        for aid, sid, name in session.execute(select(Actor.id, Actor.site_id, Actor.name).where(
-                Actor.site_id.in_(site_ids), Actor.deleted_at.is_(None))):
+        for aid, sid, name in session.execute(
+            select(Actor.id, Actor.site_id, Actor.name).where(
+                Actor.site_id.in_(site_ids), Actor.deleted_at.is_(None)
+            )
+        ):
             actors[(sid, _norm(name))] = aid
-        for fid, sid, name in session.execute(select(Forum.id, Forum.site_id, Forum.name).where(
-                Forum.site_id.in_(site_ids), Forum.deleted_at.is_(None))):
+        for fid, sid, name in session.execute(
+            select(Forum.id, Forum.site_id, Forum.name).where(
+                Forum.site_id.in_(site_ids), Forum.deleted_at.is_(None)
+            )
+        ):
             forums[(sid, _norm(name))] = fid
         for mid, fid, when in session.execute(
-                select(Meeting.id, Meeting.forum_id, Meeting.meeting_date).join(Forum, Forum.id == Meeting.forum_id)
-                .where(Forum.site_id.in_(site_ids), Meeting.deleted_at.is_(None))):
+            select(Meeting.id, Meeting.forum_id, Meeting.meeting_date)
+            .join(Forum, Forum.id == Meeting.forum_id)
+            .where(Forum.site_id.in_(site_ids), Meeting.deleted_at.is_(None))
+        ):
             existing[(fid, when)] = mid
 
     planned: list[_Planned] = []
@@ -178,21 +276,35 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
         if site is None:
             continue
         v = row.values
-        where = lambda column: data.where(row, column)  # noqa: E731 - local shorthand
+        where = lambda column: data.where(row, column)  # noqa: E731, B023 - local shorthand, used within this row
         forum_id = forums.get((site.site_id, _norm(v["forum"])))
         when: date = v["datum"]
         if forum_id is None:
-            problems.append(Problem(where("forum"), f"forumet '{v['forum']}' finns inte på platsen; lägg till det i "
-                                                    "arbetsbänken först"))
+            problems.append(
+                Problem(
+                    where("forum"),
+                    f"forumet '{v['forum']}' finns inte på platsen; lägg till det i arbetsbänken först",
+                )
+            )
         if not site.start <= when <= site.end:
-            problems.append(Problem(where("datum"), f"{when} ligger utanför platsens period {site.start}–{site.end}"))
+            problems.append(
+                Problem(where("datum"), f"{when} ligger utanför platsens period {site.start}–{site.end}")
+            )
         if forum_id is not None:
             if (forum_id, when) in existing:
-                problems.append(Problem(where("datum"), f"mötet finns redan: '{v['forum']}' {when} "
-                                                        f"(möte id {existing[(forum_id, when)]})"))
+                problems.append(
+                    Problem(
+                        where("datum"),
+                        f"mötet finns redan: '{v['forum']}' {when} (möte id {existing[(forum_id, when)]})",
+                    )
+                )
             elif (forum_id, when) in in_file:
-                problems.append(Problem(where("datum"), f"samma möte ('{v['forum']}' {when}) står redan på rad "
-                                                        f"{in_file[(forum_id, when)]}"))
+                problems.append(
+                    Problem(
+                        where("datum"),
+                        f"samma möte ('{v['forum']}' {when}) står redan på rad {in_file[(forum_id, when)]}",
+                    )
+                )
             else:
                 in_file[(forum_id, when)] = row.number
 
@@ -205,8 +317,14 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
                 else:
                     ids.append(aid)
             if unknown:
-                problems.append(Problem(where(column), "okänd(a) aktör(er) på platsen: " + ", ".join(
-                    f"'{n}'" for n in unknown) + "; lägg till dem i arbetsbänken eller rätta stavningen"))
+                problems.append(
+                    Problem(
+                        where(column),  # noqa: B023 - called within the same row
+                        "okänd(a) aktör(er) på platsen: "
+                        + ", ".join(f"'{n}'" for n in unknown)
+                        + "; lägg till dem i arbetsbänken eller rätta stavningen",
+                    )
+                )
             return ids
 
         item = _Planned(row, site.site_id, forum_id or 0, when, v)
@@ -216,8 +334,11 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
             problems.append(Problem(where("deltagare"), "ange minst en närvarande aktör"))
         both = set(item.attended) & set(item.absent)
         if both:
-            problems.append(Problem(where("inbjudna_ej_narvarande"), "samma aktör står både som närvarande och "
-                                                                     "frånvarande"))
+            problems.append(
+                Problem(
+                    where("inbjudna_ej_narvarande"), "samma aktör står både som närvarande och frånvarande"
+                )
+            )
         for column in ("sammankallande", "dokumenterande"):
             if v.get(column):
                 found = actor_ids(column, [v[column]])
@@ -234,10 +355,13 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
                 try:
                     due = parse_date(due_text)
                 except Exception:  # noqa: BLE001 - CellError or ValueError: report and go on
-                    problems.append(Problem(where("atgarder"), f"'{due_text}' är inget datum; skriv ÅÅÅÅ-MM-DD"))
+                    problems.append(
+                        Problem(where("atgarder"), f"'{due_text}' är inget datum; skriv ÅÅÅÅ-MM-DD")
+                    )
             if owner_ids:
-                item.actions.append({"description": what, "owner_actor_id": owner_ids[0], "due_date": due,
-                                     "status": "open"})
+                item.actions.append(
+                    {"description": what, "owner_actor_id": owner_ids[0], "due_date": due, "status": "open"}
+                )
         planned.append(item)
     if problems:
         raise ValidationError(problems, source=data.filename)
@@ -245,26 +369,40 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
 
 
 def _chunks(rows: Sequence[dict[str, Any]]) -> list[Sequence[dict[str, Any]]]:
-    return [rows[i:i + CHUNK] for i in range(0, len(rows), CHUNK)]
+    return [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
 
 
-def _write(session: Session, data: ImportFile, planned: list[_Planned],
-           existing: dict[tuple[int, date], int]) -> ImportResult:
-    meeting_rows = [{
-        "forum_id": p.forum_id, "meeting_date": p.when, "purpose": p.values.get("syfte") or "",
-        "agenda": p.values.get("dagordning") or "", "decisions": p.values.get("beslut") or "", "notes": "",
-        "convened_by_actor_id": p.values.get("_sammankallande"),
-        "documented_by_actor_id": p.values.get("_dokumenterande"),
-    } for p in planned]
+def _write(
+    session: Session, data: ImportFile, planned: list[_Planned], existing: dict[tuple[int, date], int]
+) -> ImportResult:
+    meeting_rows = [
+        {
+            "forum_id": p.forum_id,
+            "meeting_date": p.when,
+            "purpose": p.values.get("syfte") or "",
+            "agenda": p.values.get("dagordning") or "",
+            "decisions": p.values.get("beslut") or "",
+            "notes": "",
+            "convened_by_actor_id": p.values.get("_sammankallande"),
+            "documented_by_actor_id": p.values.get("_dokumenterande"),
+        }
+        for p in planned
+    ]
     ids: list[int] = []
     for chunk in _chunks(meeting_rows):
-        ids += list(session.scalars(insert(Meeting).returning(Meeting.id, sort_by_parameter_order=True), chunk))
+        ids += list(
+            session.scalars(insert(Meeting).returning(Meeting.id, sort_by_parameter_order=True), chunk)
+        )
     attendance, actions = [], []
     for p, mid in zip(planned, ids, strict=True):
-        attendance += [{"meeting_id": mid, "actor_id": a, "invited": True, "attended": True}
-                       for a in sorted(set(p.attended))]
-        attendance += [{"meeting_id": mid, "actor_id": a, "invited": True, "attended": False}
-                       for a in sorted(set(p.absent))]
+        attendance += [
+            {"meeting_id": mid, "actor_id": a, "invited": True, "attended": True}
+            for a in sorted(set(p.attended))
+        ]
+        attendance += [
+            {"meeting_id": mid, "actor_id": a, "invited": True, "attended": False}
+            for a in sorted(set(p.absent))
+        ]
         actions += [{"meeting_id": mid, **a} for a in p.actions]
     for chunk in _chunks(attendance):
         session.execute(insert(MeetingAttendance), chunk)
@@ -281,13 +419,21 @@ def _write(session: Session, data: ImportFile, planned: list[_Planned],
     for dated in by_forum.values():
         dated.sort()
         previous.update({mid: dated[i - 1][1] for i, (_, mid) in enumerate(dated) if i > 0})
-    follow = [{"prev_id": previous[mid], "this_id": mid} for p, mid in zip(planned, ids, strict=True)
-              if p.values.get("foregaende_uppfoljda") and mid in previous]
+    follow = [
+        {"prev_id": previous[mid], "this_id": mid}
+        for p, mid in zip(planned, ids, strict=True)
+        if p.values.get("foregaende_uppfoljda") and mid in previous
+    ]
     table = MeetingAction.__table__
-    stmt = (update(table)
-            .where(table.c.meeting_id == bindparam("prev_id"), table.c.followed_up_at_meeting_id.is_(None),
-                   table.c.deleted_at.is_(None))
-            .values(followed_up_at_meeting_id=bindparam("this_id"), version=table.c.version + 1))
+    stmt = (
+        update(table)
+        .where(
+            table.c.meeting_id == bindparam("prev_id"),
+            table.c.followed_up_at_meeting_id.is_(None),
+            table.c.deleted_at.is_(None),
+        )
+        .values(followed_up_at_meeting_id=bindparam("this_id"), version=table.c.version + 1)
+    )
     for chunk in _chunks(follow):
         session.connection().execute(stmt, list(chunk))
     session.flush()
@@ -299,11 +445,14 @@ def _write(session: Session, data: ImportFile, planned: list[_Planned],
 def meeting_choices(session: Session, user: CurrentUser) -> Mapping[str, Sequence[str]]:
     """Drop-down values for the template: the pilots and forums the user can see."""
     rows = session.execute(
-        select(Pilot.slug, Forum.name).join(Site, Site.pilot_id == Pilot.id).join(Forum, Forum.site_id == Site.id)
+        select(Pilot.slug, Forum.name)
+        .join(Site, Site.pilot_id == Pilot.id)
+        .join(Forum, Forum.site_id == Site.id)
         .where(site_read_clause(user), Site.deleted_at.is_(None), Forum.deleted_at.is_(None))
     ).all()
     return {"pilot": sorted({r[0] for r in rows}), "forum": sorted({r[1] for r in rows})}
 
 
-MEETINGS_IMPORTER = SimpleImporter(kind="meetings", spec=MEETINGS_SPEC, apply_fn=apply_meetings,
-                                   choices_fn=meeting_choices)
+MEETINGS_IMPORTER = SimpleImporter(
+    kind="meetings", spec=MEETINGS_SPEC, apply_fn=apply_meetings, choices_fn=meeting_choices
+)

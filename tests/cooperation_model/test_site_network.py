@@ -29,25 +29,66 @@ def logged(session):
                    B refers to A.
     M3 2025-04-15: A, C; no convener, no documenter, purpose, no decisions.
     """
-    pilot = create_pilot(session, SYSTEM_USER, slug="tv", name="TryggVäxt", purpose="",
-                         start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="tv",
+        name="TryggVäxt",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2025, 12, 31),
+    )
     site = add_site(session, SYSTEM_USER, pilot, "2482")
     ids = {}
-    for key, name, sector in (("A", "Socialtjänsten", "socialtjänst"), ("B", "Skolan Älvdal", "skola"),
-                              ("C", "Polisen", "polis"), ("D", "Fritidsgården", "fritid")):
+    for key, name, sector in (
+        ("A", "Socialtjänsten", "socialtjänst"),
+        ("B", "Skolan Älvdal", "skola"),
+        ("C", "Polisen", "polis"),
+        ("D", "Fritidsgården", "fritid"),
+    ):
         ids[key] = create_actor(session, SYSTEM_USER, site.id, name=name, sector=sector, level="operativ").id
-    forum = create_forum(session, SYSTEM_USER, site.id, name="Operativ grupp", level="operativ",
-                         cadence="manadsvis", convener_actor_id=ids["A"])
-    m1 = log_meeting(session, SYSTEM_USER, MeetingInput(
-        forum.id, date(2025, 1, 10), attended=[ids["A"], ids["B"], ids["C"]], invited_absent=[ids["D"]],
-        convened_by=ids["A"], documented_by=ids["B"], purpose="Lägesbild", decisions="Träffar i vår",
-        actions=[ActionInput("Boka lokal", ids["B"])]))
-    m2 = log_meeting(session, SYSTEM_USER, MeetingInput(
-        forum.id, date(2025, 2, 10), attended=[ids["A"], ids["B"]], convened_by=ids["A"], decisions="Klart",
-        followed_up_action_ids=[_action_id(session)],
-        flows=[FlowInput(ids["B"], ids["A"], "referral")]))
-    m3 = log_meeting(session, SYSTEM_USER, MeetingInput(
-        forum.id, date(2025, 4, 15), attended=[ids["A"], ids["C"]], purpose="Uppföljning"))
+    forum = create_forum(
+        session,
+        SYSTEM_USER,
+        site.id,
+        name="Operativ grupp",
+        level="operativ",
+        cadence="manadsvis",
+        convener_actor_id=ids["A"],
+    )
+    m1 = log_meeting(
+        session,
+        SYSTEM_USER,
+        MeetingInput(
+            forum.id,
+            date(2025, 1, 10),
+            attended=[ids["A"], ids["B"], ids["C"]],
+            invited_absent=[ids["D"]],
+            convened_by=ids["A"],
+            documented_by=ids["B"],
+            purpose="Lägesbild",
+            decisions="Träffar i vår",
+            actions=[ActionInput("Boka lokal", ids["B"])],
+        ),
+    )
+    m2 = log_meeting(
+        session,
+        SYSTEM_USER,
+        MeetingInput(
+            forum.id,
+            date(2025, 2, 10),
+            attended=[ids["A"], ids["B"]],
+            convened_by=ids["A"],
+            decisions="Klart",
+            followed_up_action_ids=[_action_id(session)],
+            flows=[FlowInput(ids["B"], ids["A"], "referral")],
+        ),
+    )
+    m3 = log_meeting(
+        session,
+        SYSTEM_USER,
+        MeetingInput(forum.id, date(2025, 4, 15), attended=[ids["A"], ids["C"]], purpose="Uppföljning"),
+    )
     return {"site": site, "ids": ids, "forum": forum, "meetings": (m1.id, m2.id, m3.id)}
 
 
@@ -64,7 +105,10 @@ def test_whole_year_network(session, logged):
     net = site_network(session, SYSTEM_USER, logged["site"].id)
     G = net.co_attendance
     assert {frozenset(e): w for *e, w in [(u, v, d["weight"]) for u, v, d in G.edges(data=True)]} == {
-        frozenset({a, b}): 2, frozenset({a, c}): 2, frozenset({b, c}): 1}
+        frozenset({a, b}): 2,
+        frozenset({a, c}): 2,
+        frozenset({b, c}): 1,
+    }
     assert G.nodes[b] == {"name": "Skolan Älvdal", "sector": "skola", "level": "operativ"}
     assert net.metrics["n_actors"] == 3 and net.metrics["density"] == 1.0
     assert net.metrics["degree_centralisation"] == 0.0
@@ -77,8 +121,9 @@ def test_whole_year_network(session, logged):
 def test_window_february_to_april_makes_a_a_broker(session, logged):
     a, b, c = (logged["ids"][k] for k in "ABC")
     net = site_network(session, SYSTEM_USER, logged["site"].id, date(2025, 2, 1), date(2025, 4, 30))
-    assert sorted(tuple(sorted(e)) for e in net.co_attendance.edges()) == sorted([tuple(sorted((a, b))),
-                                                                                  tuple(sorted((a, c)))])
+    assert sorted(tuple(sorted(e)) for e in net.co_attendance.edges()) == sorted(
+        [tuple(sorted((a, b))), tuple(sorted((a, c)))]
+    )
     assert net.metrics["density"] == pytest.approx(2 / 3)
     assert net.metrics["degree_centralisation"] == pytest.approx(1.0)  # (0 + 1 + 1) / ((3-1)(3-2))
     row = net.actors.set_index("actor_id").loc[a]
@@ -114,11 +159,13 @@ def test_systematicity_from_the_database(session, logged):
     assert row["score"] == pytest.approx(expected_score)
     assert row["classification"] == "delvis systematisk"
     assert row["convener"] == "Socialtjänsten" and row["documenter"] is None
-    evidence = site_systematicity_evidence(session, SYSTEM_USER, logged["site"].id, date(2025, 1, 1),
-                                           date(2025, 4, 30))
+    evidence = site_systematicity_evidence(
+        session, SYSTEM_USER, logged["site"].id, date(2025, 1, 1), date(2025, 4, 30)
+    )
     lacking = sorted(zip(evidence["meeting_id"], evidence["missing"], strict=True))
-    assert lacking == sorted([(m2, "purpose"), (m2, "documenter"), (m3, "convener"), (m3, "documenter"),
-                              (m3, "decisions")])
+    assert lacking == sorted(
+        [(m2, "purpose"), (m2, "documenter"), (m3, "convener"), (m3, "documenter"), (m3, "decisions")]
+    )
     assert set(evidence["forum"]) == {"Operativ grupp"}
 
 

@@ -7,7 +7,6 @@ import io
 from datetime import date
 
 import openpyxl
-
 import pytest
 from sqlalchemy import func, select
 
@@ -19,8 +18,19 @@ from pilots.meetings_import import MEETINGS_IMPORTER, parse_actions, split_names
 from pilots.models import AuditEvent, Meeting, MeetingAction, MeetingAttendance
 from pilots.sites import add_site, create_pilot
 
-HEADER = ["Kommunkod", "Forum", "Datum", "Syfte", "Sammankallande", "Dokumenterande", "Deltagare",
-          "Inbjudna ej närvarande", "Beslut", "Åtgärder", "Föregående uppföljda"]
+HEADER = [
+    "Kommunkod",
+    "Forum",
+    "Datum",
+    "Syfte",
+    "Sammankallande",
+    "Dokumenterande",
+    "Deltagare",
+    "Inbjudna ej närvarande",
+    "Beslut",
+    "Åtgärder",
+    "Föregående uppföljda",
+]
 
 
 def _csv(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
@@ -43,15 +53,32 @@ def _xlsx(rows: list[list[str]]) -> bytes:
 
 @pytest.fixture
 def site(session):
-    pilot = create_pilot(session, SYSTEM_USER, slug="tv", name="TryggVäxt", purpose="",
-                         start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="tv",
+        name="TryggVäxt",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2025, 12, 31),
+    )
     s = add_site(session, SYSTEM_USER, pilot, "2482")
     ids = {}
-    for name, sector in (("Socialtjänsten, förebyggande", "socialtjänst"), ("Elevhälsan", "elevhälsa"),
-                         ("Polisen", "polis"), ("Fritidsgården Möjligheten", "fritid")):
+    for name, sector in (
+        ("Socialtjänsten, förebyggande", "socialtjänst"),
+        ("Elevhälsan", "elevhälsa"),
+        ("Polisen", "polis"),
+        ("Fritidsgården Möjligheten", "fritid"),
+    ):
         ids[name] = create_actor(session, SYSTEM_USER, s.id, name=name, sector=sector, level="operativ").id
-    forum = create_forum(session, SYSTEM_USER, s.id, name="TryggVäxt operativ grupp", level="operativ",
-                         cadence="varannan_vecka")
+    forum = create_forum(
+        session,
+        SYSTEM_USER,
+        s.id,
+        name="TryggVäxt operativ grupp",
+        level="operativ",
+        cadence="varannan_vecka",
+    )
     return {"site": s, "actors": ids, "forum": forum}
 
 
@@ -62,7 +89,9 @@ def _count(session, model) -> int:
 def test_helpers_split_names_and_actions():
     assert split_names(" A ; B;;\nC ") == ["A", "B", "C"]
     assert parse_actions("Elevhälsan: boka lokal (klart 2025-04-01); Polisen: lägesbild") == [
-        ("Elevhälsan", "boka lokal", "2025-04-01"), ("Polisen", "lägesbild", None)]
+        ("Elevhälsan", "boka lokal", "2025-04-01"),
+        ("Polisen", "lägesbild", None),
+    ]
     with pytest.raises(ValueError, match="saknar ägare"):
         parse_actions("bara text")
 
@@ -70,11 +99,32 @@ def test_helpers_split_names_and_actions():
 def test_real_world_file_is_imported_with_follow_up(session, site):
     a = site["actors"]
     rows = [
-        ["2482", "TryggVäxt operativ grupp", "2025-03-04", "Lägesbild", "Socialtjänsten, förebyggande",
-         "Elevhälsan", "Socialtjänsten, förebyggande; elevhälsan ;Polisen", "Fritidsgården Möjligheten",
-         "Två föräldraträffar", "Elevhälsan: boka lokal (klart 2025-03-15)\nPolisen: ta fram lägesbild", "nej"],
-        ["2482", "tryggväxt operativ grupp", "2025-03-18", "Uppföljning", "Socialtjänsten, förebyggande", "",
-         "Socialtjänsten, förebyggande;Elevhälsan", "", "", "", "ja"],
+        [
+            "2482",
+            "TryggVäxt operativ grupp",
+            "2025-03-04",
+            "Lägesbild",
+            "Socialtjänsten, förebyggande",
+            "Elevhälsan",
+            "Socialtjänsten, förebyggande; elevhälsan ;Polisen",
+            "Fritidsgården Möjligheten",
+            "Två föräldraträffar",
+            "Elevhälsan: boka lokal (klart 2025-03-15)\nPolisen: ta fram lägesbild",
+            "nej",
+        ],
+        [
+            "2482",
+            "tryggväxt operativ grupp",
+            "2025-03-18",
+            "Uppföljning",
+            "Socialtjänsten, förebyggande",
+            "",
+            "Socialtjänsten, förebyggande;Elevhälsan",
+            "",
+            "",
+            "",
+            "ja",
+        ],
     ]
     result = run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _xlsx(rows), "moten.xlsx")
     assert result.created == 2
@@ -83,24 +133,48 @@ def test_real_world_file_is_imported_with_follow_up(session, site):
     assert meetings[0].convened_by_actor_id == a["Socialtjänsten, förebyggande"]
     assert meetings[0].documented_by_actor_id == a["Elevhälsan"]
     assert meetings[1].documented_by_actor_id is None
-    attendance = session.execute(select(MeetingAttendance.actor_id, MeetingAttendance.attended).where(
-        MeetingAttendance.meeting_id == meetings[0].id)).all()
-    assert sorted(attendance) == sorted([(a["Socialtjänsten, förebyggande"], True), (a["Elevhälsan"], True),
-                                         (a["Polisen"], True), (a["Fritidsgården Möjligheten"], False)])
+    attendance = session.execute(
+        select(MeetingAttendance.actor_id, MeetingAttendance.attended).where(
+            MeetingAttendance.meeting_id == meetings[0].id
+        )
+    ).all()
+    assert sorted(attendance) == sorted(
+        [
+            (a["Socialtjänsten, förebyggande"], True),
+            (a["Elevhälsan"], True),
+            (a["Polisen"], True),
+            (a["Fritidsgården Möjligheten"], False),
+        ]
+    )
     actions = session.scalars(select(MeetingAction).order_by(MeetingAction.id)).all()
     assert [(x.owner_actor_id, x.description, x.due_date) for x in actions] == [
-        (a["Elevhälsan"], "boka lokal", date(2025, 3, 15)), (a["Polisen"], "ta fram lägesbild", None)]
+        (a["Elevhälsan"], "boka lokal", date(2025, 3, 15)),
+        (a["Polisen"], "ta fram lägesbild", None),
+    ]
     # "ja" on the second row: the first meeting's two actions were followed up there.
     assert {x.followed_up_at_meeting_id for x in actions} == {meetings[1].id}
-    assert session.scalar(select(func.count()).select_from(AuditEvent).where(
-        AuditEvent.entity == "meetings", AuditEvent.action == "import")) == 1
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.entity == "meetings", AuditEvent.action == "import")
+        )
+        == 1
+    )
 
 
 def test_follow_up_of_a_meeting_already_in_the_database(session, site):
     a = site["actors"]
-    log_meeting(session, SYSTEM_USER, MeetingInput(
-        forum_id=site["forum"].id, meeting_date=date(2025, 2, 4), attended=[a["Polisen"]],
-        actions=[ActionInput("Ring skolan", a["Polisen"])]))
+    log_meeting(
+        session,
+        SYSTEM_USER,
+        MeetingInput(
+            forum_id=site["forum"].id,
+            meeting_date=date(2025, 2, 4),
+            attended=[a["Polisen"]],
+            actions=[ActionInput("Ring skolan", a["Polisen"])],
+        ),
+    )
     rows = [["2482", "TryggVäxt operativ grupp", "2025-02-18", "", "", "", "Polisen", "", "", "", "ja"]]
     run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows), "m.csv")
     new_id = session.scalar(select(Meeting.id).where(Meeting.meeting_date == date(2025, 2, 18)))
@@ -108,21 +182,44 @@ def test_follow_up_of_a_meeting_already_in_the_database(session, site):
 
 
 def test_every_problem_is_named_by_row_and_column_and_nothing_written(session, site):
-    log_meeting(session, SYSTEM_USER, MeetingInput(forum_id=site["forum"].id, meeting_date=date(2025, 5, 6),
-                                                   attended=[site["actors"]["Polisen"]]))
+    log_meeting(
+        session,
+        SYSTEM_USER,
+        MeetingInput(
+            forum_id=site["forum"].id, meeting_date=date(2025, 5, 6), attended=[site["actors"]["Polisen"]]
+        ),
+    )
     f = "TryggVäxt operativ grupp"
     rows = [
         ["2482", "Styrgruppen", "2025-04-01", "", "", "", "Polisen", "", "", "", ""],  # row 2: unknown forum
         ["2482", f, "2026-04-01", "", "", "", "Polisen", "", "", "", ""],  # row 3: outside the period
-        ["2482", f, "2025-04-15", "", "Okänd aktör", "", "Polisen; Kalle", "", "", "Rektorn: ring", ""],  # row 4
+        [
+            "2482",
+            f,
+            "2025-04-15",
+            "",
+            "Okänd aktör",
+            "",
+            "Polisen; Kalle",
+            "",
+            "",
+            "Rektorn: ring",
+            "",
+        ],  # row 4
         ["2482", f, "2025-05-06", "", "", "", "Polisen", "", "", "", ""],  # row 5: already logged
         ["9999", f, "2025-04-22", "", "", "", "Polisen", "", "", "", ""],  # row 6: no such site
     ]
     # A personal identity number is refused when the file is read, before any database check.
     with pytest.raises(ValidationError) as err:
-        run_import(session, SYSTEM_USER, MEETINGS_IMPORTER,
-                   _csv([*rows, ["2482", f, "2025-04-29", "", "", "", "Polisen", "", "Utred 19811218-9876", "", ""]]),
-                   "moten.csv")
+        run_import(
+            session,
+            SYSTEM_USER,
+            MEETINGS_IMPORTER,
+            _csv(
+                [*rows, ["2482", f, "2025-04-29", "", "", "", "Polisen", "", "Utred 19811218-9876", "", ""]]
+            ),
+            "moten.csv",
+        )
     assert "moten.csv, rad 7, kolumn Beslut" in str(err.value) and "personnummer" in str(err.value)
     with pytest.raises(ValidationError) as err:
         run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows), "moten.csv")
@@ -138,8 +235,15 @@ def test_every_problem_is_named_by_row_and_column_and_nothing_written(session, s
 
 
 def test_ambiguous_municipality_needs_the_pilot_column(session, site):
-    other = create_pilot(session, SYSTEM_USER, slug="bra", name="Brå", purpose="", start_date=date(2025, 1, 1),
-                         end_date=date(2025, 12, 31))
+    other = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="bra",
+        name="Brå",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2025, 12, 31),
+    )
     add_site(session, SYSTEM_USER, other, "2482")
     row = ["2482", "TryggVäxt operativ grupp", "2025-04-01", "", "", "", "Polisen", "", "", "", ""]
     with pytest.raises(ValidationError, match="kolumn pilot"):
@@ -149,8 +253,10 @@ def test_ambiguous_municipality_needs_the_pilot_column(session, site):
 
 
 def test_same_meeting_twice_in_one_file(session, site):
-    rows = [["2482", "TryggVäxt operativ grupp", "2025-04-01", "", "", "", "Polisen", "", "", "", ""],
-            ["2482", "TRYGGVÄXT OPERATIV GRUPP", "2025-04-01", "", "", "", "Elevhälsan", "", "", "", ""]]
+    rows = [
+        ["2482", "TryggVäxt operativ grupp", "2025-04-01", "", "", "", "Polisen", "", "", "", ""],
+        ["2482", "TRYGGVÄXT OPERATIV GRUPP", "2025-04-01", "", "", "", "Elevhälsan", "", "", "", ""],
+    ]
     with pytest.raises(ValidationError, match="rad 3, kolumn datum.*rad 2"):
         run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows), "m.csv")
     assert _count(session, Meeting) == 0

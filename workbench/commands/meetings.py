@@ -26,10 +26,18 @@ FRAME_FORMATS = ["table", "csv", "json"]
 
 def _site_options(func):  # type: ignore[no-untyped-def]
     func = click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last day (YYYY-MM-DD).")(func)
-    func = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")(func)
-    func = click.option("--pilot", "pilot", default=None,
-                        help="Pilot slug; required when the municipality is in several pilots.")(func)
-    func = click.option("--site", "code", required=True, help="Municipality code of the site, e.g. 2482.")(func)
+    func = click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day (YYYY-MM-DD).")(
+        func
+    )
+    func = click.option(
+        "--pilot",
+        "pilot",
+        default=None,
+        help="Pilot slug; required when the municipality is in several pilots.",
+    )(func)
+    func = click.option("--site", "code", required=True, help="Municipality code of the site, e.g. 2482.")(
+        func
+    )
     return func
 
 
@@ -44,13 +52,20 @@ def network_group() -> None:
 
 @network_group.command("metrics")
 @_site_options
-@click.option("--by-period", type=click.Choice(["quarter", "month", "year"]), default=None,
-              help="One row per period instead of the whole window.")
-@click.option("--actors", "per_actor", is_flag=True, help="One row per actor (degree, betweenness, brokerage...).")
+@click.option(
+    "--by-period",
+    type=click.Choice(["quarter", "month", "year"]),
+    default=None,
+    help="One row per period instead of the whole window.",
+)
+@click.option(
+    "--actors", "per_actor", is_flag=True, help="One row per actor (degree, betweenness, brokerage...)."
+)
 @click.option("--format", "fmt", type=click.Choice(FRAME_FORMATS), default="table", show_default=True)
 @friendly_errors
-def network_metrics(code: str, pilot: str | None, start: object, end: object, by_period: str | None,
-                    per_actor: bool, fmt: str) -> None:
+def network_metrics(
+    code: str, pilot: str | None, start: object, end: object, by_period: str | None, per_actor: bool, fmt: str
+) -> None:
     """Print network metrics of a site's co-attendance graph (formulas: docs/metrics.md).
 
     \b
@@ -71,15 +86,27 @@ def network_metrics(code: str, pilot: str | None, start: object, end: object, by
 
 @network_group.command("export")
 @_site_options
-@click.option("--graph", "kind", type=click.Choice(list(GRAPH_KINDS)), default="co_attendance", show_default=True,
-              help="co_attendance (actors, weight = shared meetings), bipartite (actors–meetings) or flows "
-                   "(directed referrals, information and actions).")
+@click.option(
+    "--graph",
+    "kind",
+    type=click.Choice(list(GRAPH_KINDS)),
+    default="co_attendance",
+    show_default=True,
+    help="co_attendance (actors, weight = shared meetings), bipartite (actors–meetings) or flows "
+    "(directed referrals, information and actions).",
+)
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="graphml", show_default=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="File to write (csv writes a .zip with nodes.csv and edges.csv).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="File to write (csv writes a .zip with nodes.csv and edges.csv).",
+)
 @friendly_errors
-def network_export(code: str, pilot: str | None, start: object, end: object, kind: str, fmt: str,
-                   out: Path) -> None:
+def network_export(
+    code: str, pilot: str | None, start: object, end: object, kind: str, fmt: str, out: Path
+) -> None:
     """Write a site's graph for Gephi, Cytoscape or Excel, with sector and level on every actor.
 
     \b
@@ -100,7 +127,9 @@ def forums_group() -> None:
 
 @forums_group.command("list")
 @click.option("--site", "code", required=True, help="Municipality code of the site, e.g. 2482.")
-@click.option("--pilot", default=None, help="Pilot slug; required when the municipality is in several pilots.")
+@click.option(
+    "--pilot", default=None, help="Pilot slug; required when the municipality is in several pilots."
+)
 @click.option("--format", "fmt", type=click.Choice(FRAME_FORMATS), default="table", show_default=True)
 @friendly_errors
 def forums_list(code: str, pilot: str | None, fmt: str) -> None:
@@ -122,8 +151,9 @@ def forums_list(code: str, pilot: str | None, fmt: str) -> None:
 @click.option("--evidence", is_flag=True, help="List which meetings lacked what instead of the scores.")
 @click.option("--format", "fmt", type=click.Choice(FRAME_FORMATS), default="table", show_default=True)
 @friendly_errors
-def forums_systematicity(code: str, pilot: str | None, start: object, end: object, evidence: bool,
-                         fmt: str) -> None:
+def forums_systematicity(
+    code: str, pilot: str | None, start: object, end: object, evidence: bool, fmt: str
+) -> None:
     """How systematic each forum is, judged from its meetings (regularity, roles, decisions, follow-up).
 
     \b
@@ -137,11 +167,26 @@ def forums_systematicity(code: str, pilot: str | None, start: object, end: objec
             frame = site_systematicity_evidence(session, user, site.id, _day(start), _day(end))
             frame["date"] = pd.to_datetime(frame["date"]).dt.date
         else:
-            frame = site_systematicity(session, user, site.id, _day(start), _day(end)).drop(columns=["evidence"])
+            frame = site_systematicity(session, user, site.id, _day(start), _day(end)).drop(
+                columns=["evidence"]
+            )
             if fmt == "table":
-                frame = frame[["forum_id", "name", "cadence", "n_meetings", "regularity", "share_purpose",
-                               "share_convener", "share_documenter", "share_decisions", "share_followed_up",
-                               "score", "classification"]].round(2)
+                frame = frame[
+                    [
+                        "forum_id",
+                        "name",
+                        "cadence",
+                        "n_meetings",
+                        "regularity",
+                        "share_purpose",
+                        "share_convener",
+                        "share_documenter",
+                        "share_decisions",
+                        "share_followed_up",
+                        "score",
+                        "classification",
+                    ]
+                ].round(2)
             for column in ("first_meeting", "last_meeting"):
                 if column in frame:
                     frame[column] = pd.to_datetime(frame[column]).dt.date

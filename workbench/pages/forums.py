@@ -32,17 +32,36 @@ for row in table.to_dict("records"):
         st.subheader(row["name"])
         c1, c2, c3 = st.columns(3)
         score = row["score"]
-        c1.metric(t("forums.score"), "–" if pd.isna(score) else f"{score:.2f}".replace(".", "," if ctx.lang == "sv" else "."))
+        c1.metric(
+            t("forums.score"),
+            "–" if pd.isna(score) else f"{score:.2f}".replace(".", "," if ctx.lang == "sv" else "."),
+        )
         c2.metric(t("forums.classification"), classification_label(row["classification"], ctx.lang))
         c3.metric(t("forums.meetings"), int(row["n_meetings"]))
-        st.caption(t("forums.roles", convener=row["convener"] or "–", documenter=row["documenter"] or "–",
-                     follow_up=row["follow_up"] or "–"))
-        parts = pd.DataFrame({"component": [t(f"forums.c_{c}") for c in SCORE_COMPONENTS],
-                              "value": [row[c] for c in SCORE_COMPONENTS]})
-        st.dataframe(parts, hide_index=True, column_config={
-            "component": t("forums.component"),
-            "value": st.column_config.ProgressColumn(t("forums.value"), min_value=0.0, max_value=1.0, format="%.2f"),
-        })
+        st.caption(
+            t(
+                "forums.roles",
+                convener=row["convener"] or "–",
+                documenter=row["documenter"] or "–",
+                follow_up=row["follow_up"] or "–",
+            )
+        )
+        parts = pd.DataFrame(
+            {
+                "component": [t(f"forums.c_{c}") for c in SCORE_COMPONENTS],
+                "value": [row[c] for c in SCORE_COMPONENTS],
+            }
+        )
+        st.dataframe(
+            parts,
+            hide_index=True,
+            column_config={
+                "component": t("forums.component"),
+                "value": st.column_config.ProgressColumn(
+                    t("forums.value"), min_value=0.0, max_value=1.0, format="%.2f"
+                ),
+            },
+        )
         evidence = pd.DataFrame(row["evidence"], columns=["meeting_id", "date", "missing", "action_id"])
         with st.expander(t("forums.evidence", n=len(evidence))):
             if evidence.empty:

@@ -43,9 +43,14 @@ else:
 import networkx as nx  # noqa: E402 - only the layout is needed here
 
 layout = nx.spring_layout(whole.co_attendance, seed=42, weight="weight")
-fig = network_figure(net.co_attendance, {n: layout[n] for n in net.co_attendance},
-                     title=t("network.figure_title", site=site_names[site_id], period=chosen), source=source,
-                     demo=is_demo, lang=ctx.lang)
+fig = network_figure(
+    net.co_attendance,
+    {n: layout[n] for n in net.co_attendance},
+    title=t("network.figure_title", site=site_names[site_id], period=chosen),
+    source=source,
+    demo=is_demo,
+    lang=ctx.lang,
+)
 st.plotly_chart(fig, use_container_width=True)
 st.caption(figure_alt_text(fig))
 with st.expander(t("network.data_table")):
@@ -56,8 +61,17 @@ st.subheader(t("network.trends"))
 chosen_metrics = ["density", "degree_centralisation", "sector_blau"]
 long = trends.melt(id_vars=["period"], value_vars=chosen_metrics, var_name="metric", value_name="value")
 long["metric"] = long["metric"].map(lambda m: t(f"network.metric_{m}"))
-trend_fig = line_chart(long, "period", "value", color="metric", title=t("network.trends_title"), source=source,
-                       demo=is_demo, lang=ctx.lang, labels={"period": t("network.quarter"), "value": ""})
+trend_fig = line_chart(
+    long,
+    "period",
+    "value",
+    color="metric",
+    title=t("network.trends_title"),
+    source=source,
+    demo=is_demo,
+    lang=ctx.lang,
+    labels={"period": t("network.quarter"), "value": ""},
+)
 st.plotly_chart(trend_fig, use_container_width=True)
 with st.expander(t("network.data_table")):
     st.dataframe(trends, hide_index=True)
@@ -70,10 +84,16 @@ download_frame(net.actors, "aktorer", key="network_actors_csv")
 st.subheader(t("network.ego"))
 names = {int(r["actor_id"]): str(r["name"]) for r in net.actors.to_dict("records")}
 if names:
-    actor = st.selectbox(t("network.ego_actor"), list(names), format_func=names.get, key="network_ego")
+    actor = st.selectbox(t("network.ego_actor"), list(names), format_func=lambda s: names.get(s, str(s)), key="network_ego")
     ego = net.ego(actor)
-    ego_fig = network_figure(ego, {n: layout[n] for n in ego}, title=t("network.ego_title", actor=names[actor]),
-                             source=source, demo=is_demo, lang=ctx.lang)
+    ego_fig = network_figure(
+        ego,
+        {n: layout[n] for n in ego},
+        title=t("network.ego_title", actor=names[actor]),
+        source=source,
+        demo=is_demo,
+        lang=ctx.lang,
+    )
     st.plotly_chart(ego_fig, use_container_width=True)
     with st.expander(t("network.data_table")):
         st.dataframe(figure_data_table(ego_fig), hide_index=True)
