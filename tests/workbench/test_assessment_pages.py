@@ -104,3 +104,17 @@ def test_results_rounds_and_admin_pages_render(app_as) -> None:
         at = app_as(username)
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (username, page, at.exception)
+
+
+def test_results_page_shows_every_demo_instrument_without_error(app_as) -> None:
+    at = app_as("admin")
+    at.switch_page("pages/assessment_results.py").run()
+    options = at.selectbox(key="results_site").options
+    one_per_pilot = {o.split(" (", 1)[1]: i for i, o in reversed(list(enumerate(options)))}
+    for site_index in sorted(one_per_pilot.values()):
+        at.selectbox(key="results_site").select_index(site_index).run()
+        for option in at.selectbox(key="results_instrument").options:
+            at.selectbox(key="results_instrument").set_value(option).run()
+            assert not at.exception, (site_index, option, at.exception)
+            assert any("Preliminärt" in i.value for i in at.info)
+            assert at.get("plotly_chart")

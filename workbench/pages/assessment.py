@@ -37,7 +37,7 @@ if open_rounds.empty:
 
 labels = {int(r.round_id): f"{r.municipality_name} – {r.instrument_id} {r.instrument_version} – {r.label}"
           for r in open_rounds.itertuples()}
-round_id = st.selectbox(t("assessment.round"), list(labels), format_func=labels.get, key="assessment_round")
+round_id = st.selectbox(t("assessment.round"), list(labels), format_func=lambda s: labels.get(s, str(s)), key="assessment_round")
 chosen = open_rounds.set_index("round_id").loc[round_id]
 st.caption(t("assessment.round_caption", due=chosen["due_date"], pilot=chosen["pilot_name"]))
 
@@ -52,7 +52,7 @@ if len(drafts):
                     for r in drafts.itertuples()}
     options = [0, *draft_labels]
     response_id = st.selectbox(t("assessment.continue_draft"), options, key=f"assessment_draft_{round_id}",
-                               format_func=lambda r: t("assessment.new_response") if r == 0 else draft_labels[r])
+                               format_func=lambda r: t("assessment.new_response") if r == 0 else draft_labels.get(r, str(r)))
 else:
     response_id = 0
 
