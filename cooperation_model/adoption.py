@@ -109,6 +109,10 @@ def fidelity_table(model: dict[str, Any], forums: pd.DataFrame, meetings: pd.Dat
     if len(mf):
         # judge each forum against the model's cadence, not its own
         mf["cadence"] = [names[str(n).casefold()]["cadence"] for n in mf["name"]]
+    meetings = meetings[meetings["forum_id"].isin(set(mf["forum_id"]))] if len(meetings) else meetings
+    kept = set(meetings["meeting_id"]) if len(meetings) else set()
+    attendance = attendance[attendance["meeting_id"].isin(kept)] if len(attendance) else attendance
+    actions = actions[actions["meeting_id"].isin(kept)] if len(actions) else actions
     rows = []
     for q in pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="Q"):
         q_start, q_end = q.start_time.date(), min(q.end_time.date(), end)
