@@ -49,6 +49,9 @@ PAGES: list[PageSpec] = [
     PageSpec("assessment", "assessment.title", ":material/checklist:", "section_assessment", ("admin", "researcher", "municipality"), "sjalvskattning"),
     PageSpec("rounds", "rounds.title", ":material/event_available:", "section_assessment", ("admin", "researcher", "mfof", "municipality"), "matomgangar"),
     PageSpec("assessment_results", "assessment_results.title", ":material/radar:", "section_assessment", ("admin", "researcher", "mfof", "municipality"), "resultat"),
+    PageSpec("report", "report.title", ":material/description:", "section_reports", ("admin", "researcher", "mfof"), "rapport"),
+    PageSpec("charts", "charts.title", ":material/bar_chart:", "section_reports", ("admin", "researcher", "mfof", "presenter"), "diagram"),
+    PageSpec("model_adoption", "model_adoption.title", ":material/playlist_add_check:", "section_reports", ("admin", "researcher", "mfof", "municipality"), "modell"),
     PageSpec("instrument_admin", "instrument_admin.title", ":material/rule_settings:", "section_admin", ("admin", "mfof"), "instrument"),
 ]
 
