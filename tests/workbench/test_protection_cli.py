@@ -147,3 +147,25 @@ def test_serve_hands_the_configured_cookie_secret_to_streamlit(
     db.dispose_engines()
     with db.session_scope(db.make_engine(f"sqlite:///{tmp_path / 'wb.db'}")) as s:
         assert s.scalar(select(func.count()).select_from(Pilot)) == 0
+
+
+def test_no_secret_is_committed() -> None:
+    """Tracked files hold no cookie secret, secrets file, private key or hard-coded secret value."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    tracked = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    assert not [f for f in tracked if f.endswith(("secrets.toml", ".pem", ".key", "id_rsa", ".env"))]
+    assignment = re.compile(r"""(cookie_?secret|secret_?key|api_?key)\s*[=:]\s*["'][^"'\s]{12,}["']""", re.I)
+    offenders = []
+    for name in tracked:
+        path = root / name
+        if not path.is_file() or path.suffix in (".png", ".xlsx", ".db", ".gpkg", ".pdf", ".docx", ".pptx"):
+            continue
+        content = path.read_text(encoding="utf-8", errors="ignore")
+        if re.search("-----BEGIN [A-Z ]*" + "PRIVATE KEY-----", content):  # split so this file does not match
+            offenders.append(f"{name}: private key")
+        for match in assignment.finditer(content):
+            if "WORKBENCH_" not in match.group(0) and "STREAMLIT_" not in match.group(0):
+                offenders.append(f"{name}: {match.group(0)[:40]}")
+    assert offenders == []
