@@ -51,8 +51,14 @@ def _site_names(ev: ModelEvidence) -> dict[int, str]:
     return {int(r["site_id"]): str(r["municipality_name"]) for r in ev.sites.to_dict("records")}
 
 
-def evidence_charts(evidence: ModelEvidence, *, lang: str = "sv", timeline: pd.DataFrame | None = None,
-                    presenter: bool = False, threshold: int | None = None) -> list[ChartEntry]:
+def evidence_charts(
+    evidence: ModelEvidence,
+    *,
+    lang: str = "sv",
+    timeline: pd.DataFrame | None = None,
+    presenter: bool = False,
+    threshold: int | None = None,
+) -> list[ChartEntry]:
     """The charts built from a pilot's evidence; sources without data give no chart."""
     lg = "en" if lang == "en" else "sv"
     t = resolve_threshold(threshold)
@@ -70,38 +76,103 @@ def evidence_charts(evidence: ModelEvidence, *, lang: str = "sv", timeline: pd.D
     if len(forums):
         scored = forums.assign(score=pd.to_numeric(forums["score"], errors="coerce")).dropna(subset=["score"])
         if len(scored) and not presenter:
-            df = scored.assign(forum=[f"{n} ({names.get(int(s), s)})" for n, s in zip(scored["name"], scored["site_id"], strict=True)])
+            df = scored.assign(
+                forum=[
+                    f"{n} ({names.get(int(s), s)})"
+                    for n, s in zip(scored["name"], scored["site_id"], strict=True)
+                ]
+            )
             df = df.sort_values(["score", "forum"])[["forum", "score"]].rename(
-                columns={"forum": _w(lg, "Forum", "Forum"), "score": _w(lg, "Systematik (0–1)", "Systematicity (0–1)")})
+                columns={
+                    "forum": _w(lg, "Forum", "Forum"),
+                    "score": _w(lg, "Systematik (0–1)", "Systematicity (0–1)"),
+                }
+            )
             title = _w(lg, "Systematik per forum", "Systematicity per forum")
-            add("systematik_per_forum", title, bar_chart(df, df.columns[0], df.columns[1], title=title, horizontal=True,
-                                                         source=_source(lg, log_src, presenter, t), demo=demo, lang=lg),
-                False)
+            add(
+                "systematik_per_forum",
+                title,
+                bar_chart(
+                    df,
+                    df.columns[0],
+                    df.columns[1],
+                    title=title,
+                    horizontal=True,
+                    source=_source(lg, log_src, presenter, t),
+                    demo=demo,
+                    lang=lg,
+                ),
+                False,
+            )
         classes = forums["classification"].astype(str).value_counts()
         df = pd.DataFrame({"key": classes.index, "n": classes.to_numpy()})
         if presenter:
             df = df[df["n"] >= t]
         if len(df):
             df = df.assign(label=[classification_label(k, lg) for k in df["key"]]).sort_values("key")
-            df = df[["label", "n"]].rename(columns={"label": _w(lg, "Klassificering", "Classification"),
-                                                   "n": _w(lg, "Antal forum", "Forums")})
+            df = df[["label", "n"]].rename(
+                columns={
+                    "label": _w(lg, "Klassificering", "Classification"),
+                    "n": _w(lg, "Antal forum", "Forums"),
+                }
+            )
             title = _w(lg, "Forum per klassificering", "Forums per classification")
-            add("forumklassning", title, bar_chart(df, df.columns[0], df.columns[1], title=title,
-                                                   source=_source(lg, log_src, presenter, t), demo=demo, lang=lg), True)
-        site_scores = scored.groupby("site_id", as_index=False)["score"].mean() if len(scored) else pd.DataFrame()
+            add(
+                "forumklassning",
+                title,
+                bar_chart(
+                    df,
+                    df.columns[0],
+                    df.columns[1],
+                    title=title,
+                    source=_source(lg, log_src, presenter, t),
+                    demo=demo,
+                    lang=lg,
+                ),
+                True,
+            )
+        site_scores = (
+            scored.groupby("site_id", as_index=False)["score"].mean() if len(scored) else pd.DataFrame()
+        )
         if len(site_scores) and not presenter:
             ctx = evidence.sites[["site_id", "size_class"]]
             df = site_scores.merge(ctx, on="site_id", how="left")
-            df = df.assign(size=[SIZE_LABELS.get(str(c), (str(c), str(c)))[1 if lg == "en" else 0] for c in df["size_class"]],
-                           site=[names.get(int(s), str(s)) for s in df["site_id"]])
-            df = df[["size", "site", "score"]].rename(columns={"size": _w(lg, "Storleksklass", "Size class"),
-                                                               "site": _w(lg, "Kommun", "Municipality"),
-                                                               "score": _w(lg, "Systematik (0–1)", "Systematicity (0–1)")})
-            order = [v[1 if lg == "en" else 0] for v in SIZE_LABELS.values() if v[1 if lg == "en" else 0] in set(df.iloc[:, 0])]
+            df = df.assign(
+                size=[
+                    SIZE_LABELS.get(str(c), (str(c), str(c)))[1 if lg == "en" else 0]
+                    for c in df["size_class"]
+                ],
+                site=[names.get(int(s), str(s)) for s in df["site_id"]],
+            )
+            df = df[["size", "site", "score"]].rename(
+                columns={
+                    "size": _w(lg, "Storleksklass", "Size class"),
+                    "site": _w(lg, "Kommun", "Municipality"),
+                    "score": _w(lg, "Systematik (0–1)", "Systematicity (0–1)"),
+                }
+            )
+            order = [
+                v[1 if lg == "en" else 0]
+                for v in SIZE_LABELS.values()
+                if v[1 if lg == "en" else 0] in set(df.iloc[:, 0])
+            ]
             title = _w(lg, "Systematik per plats och storleksklass", "Systematicity per site and size class")
-            add("systematik_per_storleksklass", title,
-                strip_box_chart(df, df.columns[0], df.columns[2], point_label=df.columns[1], title=title, order=order,
-                                source=_source(lg, log_src, presenter, t), demo=demo, lang=lg), False)
+            add(
+                "systematik_per_storleksklass",
+                title,
+                strip_box_chart(
+                    df,
+                    df.columns[0],
+                    df.columns[2],
+                    point_label=df.columns[1],
+                    title=title,
+                    order=order,
+                    source=_source(lg, log_src, presenter, t),
+                    demo=demo,
+                    lang=lg,
+                ),
+                False,
+            )
     if len(evidence.actors):
         per = evidence.actors.groupby("sector")["site_id"].nunique()
         df = pd.DataFrame({"sector": per.index.astype(str), "n": per.to_numpy()})
@@ -111,39 +182,92 @@ def evidence_charts(evidence: ModelEvidence, *, lang: str = "sv", timeline: pd.D
             df = df.sort_values(["n", "sector"], ascending=[False, True])
             df = df.rename(columns={"sector": _w(lg, "Sektor", "Sector"), "n": _w(lg, "Platser", "Sites")})
             title = _w(lg, "Sektorer som deltar i mötena", "Sectors taking part in meetings")
-            add("sektorer", title, bar_chart(df, df.columns[0], df.columns[1], title=title,
-                                             source=_source(lg, log_src, presenter, t), demo=demo, lang=lg), True)
+            add(
+                "sektorer",
+                title,
+                bar_chart(
+                    df,
+                    df.columns[0],
+                    df.columns[1],
+                    title=title,
+                    source=_source(lg, log_src, presenter, t),
+                    demo=demo,
+                    lang=lg,
+                ),
+                True,
+            )
     if len(evidence.factors):
-        fac = evidence.factors.assign(share=pd.to_numeric(evidence.factors["share"], errors="coerce")).dropna(subset=["share"])
+        fac = evidence.factors.assign(share=pd.to_numeric(evidence.factors["share"], errors="coerce")).dropna(
+            subset=["share"]
+        )
         label_col = "label_en" if lg == "en" else "label_sv"
-        agg = fac.groupby(["factor_id", label_col], as_index=False).agg(share=("share", "mean"), n=("site_id", "nunique"))
+        agg = fac.groupby(["factor_id", label_col], as_index=False).agg(
+            share=("share", "mean"), n=("site_id", "nunique")
+        )
         if presenter:
             agg = agg[agg["n"] >= t]
         if len(agg):
             agg = agg.sort_values(["share", "factor_id"])
-            df = agg[[label_col, "share", "n"]].rename(columns={
-                label_col: _w(lg, "Framgångsfaktor", "Success factor"), "n": _w(lg, "Platser", "Sites"),
-                "share": _w(lg, "Andel av skalan (medel)", "Share of scale (mean)")})
+            df = agg[[label_col, "share", "n"]].rename(
+                columns={
+                    label_col: _w(lg, "Framgångsfaktor", "Success factor"),
+                    "n": _w(lg, "Platser", "Sites"),
+                    "share": _w(lg, "Andel av skalan (medel)", "Share of scale (mean)"),
+                }
+            )
             title = _w(lg, "Framgångsfaktorer enligt självskattning", "Success factors by self-assessment")
-            add("framgangsfaktorer", title, bar_chart(df, df.columns[0], df.columns[1], title=title, horizontal=True,
-                                                      source=_source(lg, _w(lg, "självskattningar", "self-assessments"), presenter, t),
-                                                      demo=demo, lang=lg), True)
+            add(
+                "framgangsfaktorer",
+                title,
+                bar_chart(
+                    df,
+                    df.columns[0],
+                    df.columns[1],
+                    title=title,
+                    horizontal=True,
+                    source=_source(lg, _w(lg, "självskattningar", "self-assessments"), presenter, t),
+                    demo=demo,
+                    lang=lg,
+                ),
+                True,
+            )
     if len(evidence.steps):
         label_col = "label_en" if lg == "en" else "label_sv"
-        stp = evidence.steps.assign(share=pd.to_numeric(evidence.steps["share"], errors="coerce")).dropna(subset=["share"])
+        stp = evidence.steps.assign(share=pd.to_numeric(evidence.steps["share"], errors="coerce")).dropna(
+            subset=["share"]
+        )
         agg = stp.groupby(["instrument_id", "item_id", label_col], as_index=False, sort=False).agg(
-            share=("share", "median"), n=("site_id", "nunique"))
+            share=("share", "median"), n=("site_id", "nunique")
+        )
         if presenter:
             agg = agg[agg["n"] >= t]
         if len(agg):
-            df = agg[[label_col, "share", "n"]].rename(columns={
-                label_col: _w(lg, "Steg", "Step"), "share": _w(lg, "Genomförandegrad (median, andel av skalan)",
-                                                              "Implementation stage (median, share of scale)"),
-                "n": _w(lg, "Platser", "Sites")})
+            df = agg[[label_col, "share", "n"]].rename(
+                columns={
+                    label_col: _w(lg, "Steg", "Step"),
+                    "share": _w(
+                        lg,
+                        "Genomförandegrad (median, andel av skalan)",
+                        "Implementation stage (median, share of scale)",
+                    ),
+                    "n": _w(lg, "Platser", "Sites"),
+                }
+            )
             title = _w(lg, "Genomförandegrad per steg", "Implementation stage per step")
-            add("genomforandesteg", title, bar_chart(df, df.columns[0], df.columns[1], title=title,
-                                                     source=_source(lg, _w(lg, "självskattningar", "self-assessments"), presenter, t),
-                                                     demo=demo, lang=lg), True)
+            add(
+                "genomforandesteg",
+                title,
+                bar_chart(
+                    df,
+                    df.columns[0],
+                    df.columns[1],
+                    title=title,
+                    source=_source(lg, _w(lg, "självskattningar", "self-assessments"), presenter, t),
+                    demo=demo,
+                    lang=lg,
+                ),
+                True,
+            )
     if len(evidence.log):
         kinds = evidence.log["kind"].astype(str).value_counts()
         df = pd.DataFrame({"kind": kinds.index, "n": kinds.to_numpy()}).sort_values("kind")
@@ -153,26 +277,69 @@ def evidence_charts(evidence: ModelEvidence, *, lang: str = "sv", timeline: pd.D
             from pilots.log import kind_label
 
             df = df.assign(kind=[kind_label(k, lg) for k in df["kind"]]).rename(
-                columns={"kind": _w(lg, "Slag", "Kind"), "n": _w(lg, "Loggposter", "Log entries")})
+                columns={"kind": _w(lg, "Slag", "Kind"), "n": _w(lg, "Loggposter", "Log entries")}
+            )
             title = _w(lg, "Följeforskningens loggposter per slag", "Follow-research log entries per kind")
-            add("loggposter", title, bar_chart(df, df.columns[0], df.columns[1], title=title,
-                                               source=_source(lg, _w(lg, "följeforskningens logg", "the follow-research log"), presenter, t),
-                                               demo=demo, lang=lg), True)
+            add(
+                "loggposter",
+                title,
+                bar_chart(
+                    df,
+                    df.columns[0],
+                    df.columns[1],
+                    title=title,
+                    source=_source(
+                        lg, _w(lg, "följeforskningens logg", "the follow-research log"), presenter, t
+                    ),
+                    demo=demo,
+                    lang=lg,
+                ),
+                True,
+            )
     if timeline is not None and len(timeline) and not presenter:
-        status = {"done": "done", "late": "late", "on_time": "on_time", "upcoming": "planned", "cancelled": "planned"}
-        df = timeline.assign(label=[f"{n} ({m})" for n, m in zip(timeline["name"], timeline["municipality_name"], strict=True)],
-                             status_key=[status.get(str(s), "planned") for s in timeline["state"]])
+        status = {
+            "done": "done",
+            "late": "late",
+            "on_time": "on_time",
+            "upcoming": "planned",
+            "cancelled": "planned",
+        }
+        df = timeline.assign(
+            label=[
+                f"{n} ({m})" for n, m in zip(timeline["name"], timeline["municipality_name"], strict=True)
+            ],
+            status_key=[status.get(str(s), "planned") for s in timeline["state"]],
+        )
         df = df.sort_values(["planned_date", "label"])
         title = _w(lg, "Milstolpar", "Milestones")
-        add("tidslinje", title, timeline_chart(df[["label", "planned_date", "actual_date", "status_key"]], label="label",
-                                               planned="planned_date", actual="actual_date", status="status_key",
-                                               title=title, source=_source(lg, _w(lg, "planen", "the plan"), presenter, t),
-                                               demo=demo, lang=lg), False)
+        add(
+            "tidslinje",
+            title,
+            timeline_chart(
+                df[["label", "planned_date", "actual_date", "status_key"]],
+                label="label",
+                planned="planned_date",
+                actual="actual_date",
+                status="status_key",
+                title=title,
+                source=_source(lg, _w(lg, "planen", "the plan"), presenter, t),
+                demo=demo,
+                lang=lg,
+            ),
+            False,
+        )
     return out
 
 
-def pilot_charts(session: Session, user: CurrentUser, pilot_id: int, lang: str = "sv", *,
-                 threshold: int | None = None, networks: bool = True) -> list[ChartEntry]:
+def pilot_charts(
+    session: Session,
+    user: CurrentUser,
+    pilot_id: int,
+    lang: str = "sv",
+    *,
+    threshold: int | None = None,
+    networks: bool = True,
+) -> list[ChartEntry]:
     """Every chart the app shows for a pilot. Presenters get the aggregated charts with the small-count rule."""
     from cooperation_model.report.content import _timeline, gather_evidence
     from pilots.access import require_pilot
@@ -199,10 +366,23 @@ def pilot_charts(session: Session, user: CurrentUser, pilot_id: int, lang: str =
                 continue
             if net.co_attendance.number_of_nodes() == 0:
                 continue
-            title = _w(lg, f"Samverkansnätverk – {site['municipality_name']}", f"Cooperation network – {site['municipality_name']}")
-            fig = network_figure(net.co_attendance, title=title, demo=evidence.is_demo, lang=lg,
-                                 source=_source(lg, _w(lg, "mötesloggen (gemensamma möten)", "the meeting log (shared meetings)"),
-                                                False, resolve_threshold(threshold)))
+            title = _w(
+                lg,
+                f"Samverkansnätverk – {site['municipality_name']}",
+                f"Cooperation network – {site['municipality_name']}",
+            )
+            fig = network_figure(
+                net.co_attendance,
+                title=title,
+                demo=evidence.is_demo,
+                lang=lg,
+                source=_source(
+                    lg,
+                    _w(lg, "mötesloggen (gemensamma möten)", "the meeting log (shared meetings)"),
+                    False,
+                    resolve_threshold(threshold),
+                ),
+            )
             charts.append(ChartEntry(f"natverk_{site['municipality_code']}", title, fig, False))
     return charts
 
@@ -217,37 +397,66 @@ def select_charts(entries: list[ChartEntry], keys: Sequence[str] | None) -> list
     known = {e.key for e in entries}
     unknown = [k for k in keys if k not in known]
     if unknown:
-        raise ValidationError([Problem("--chart", f"{k!r} finns inte; diagram: {', '.join(sorted(known)) or '(inga)'}")
-                               for k in unknown])
+        raise ValidationError(
+            [
+                Problem("--chart", f"{k!r} finns inte; diagram: {', '.join(sorted(known)) or '(inga)'}")
+                for k in unknown
+            ]
+        )
     wanted = set(keys)
     return [e for e in entries if e.key in wanted]
 
 
-def write_chart_pack(entries: list[ChartEntry], out_dir: Path, fmt: str, *, title: str, lang: str = "sv",
-                     keys: Sequence[str] | None = None, stem: str = "diagram",
-                     threshold: int | None = None) -> list[Path]:
+def write_chart_pack(
+    entries: list[ChartEntry],
+    out_dir: Path,
+    fmt: str,
+    *,
+    title: str,
+    lang: str = "sv",
+    keys: Sequence[str] | None = None,
+    stem: str = "diagram",
+    threshold: int | None = None,
+) -> list[Path]:
     """Write the charts: pptx → one deck (a chart per slide, title, source line, the small-count rule);
     png/svg/pdf → one file per chart plus a ZIP with a LÄSMIG.txt stating the rule. One browser in all."""
     from cooperation_model.export import export_chart_pack, safe_file_name, zip_chart_pack
     from cooperation_model.slides import ChartSlide, build_conference_deck
 
     if fmt not in PACK_FORMATS:
-        raise ValidationError([Problem("--format", f"{fmt!r} stöds inte; välj en av {', '.join(PACK_FORMATS)}")])
+        raise ValidationError(
+            [Problem("--format", f"{fmt!r} stöds inte; välj en av {', '.join(PACK_FORMATS)}")]
+        )
     chosen = select_charts(entries, keys)
     if not chosen:
-        raise ValidationError([Problem("diagram", "inga diagram att exportera: underlaget saknas för piloten")])
+        raise ValidationError(
+            [Problem("diagram", "inga diagram att exportera: underlaget saknas för piloten")]
+        )
     demo = any(bool((e.figure.layout.meta or {}).get("demo")) for e in chosen)
     rule = rule_text(threshold, lang)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     if fmt == "pptx":
-        deck = build_conference_deck([ChartSlide(e.figure, title=e.title) for e in chosen],
-                                     out_dir / f"{safe_file_name(stem)}.pptx", title=title,
-                                     subtitle=_w(lang, "Diagram ur arbetsverktyget", "Charts from the workbench"),
-                                     demo=demo, lang=lang, rule_statement=rule)
+        deck = build_conference_deck(
+            [ChartSlide(e.figure, title=e.title) for e in chosen],
+            out_dir / f"{safe_file_name(stem)}.pptx",
+            title=title,
+            subtitle=_w(lang, "Diagram ur arbetsverktyget", "Charts from the workbench"),
+            demo=demo,
+            lang=lang,
+            rule_statement=rule,
+        )
         return [deck]
     paths = export_chart_pack([(e.key, e.figure) for e in chosen], out_dir, [fmt])
-    readme = "\n".join([title, _w(lang, "Exempeldata – inte verkliga uppgifter.", "Example data – not real records.")
-                        if demo else "", rule, *[f"{e.key}: {e.title}" for e in chosen]])
+    readme = "\n".join(
+        [
+            title,
+            _w(lang, "Exempeldata – inte verkliga uppgifter.", "Example data – not real records.")
+            if demo
+            else "",
+            rule,
+            *[f"{e.key}: {e.title}" for e in chosen],
+        ]
+    )
     archive = zip_chart_pack(paths, out_dir / f"{safe_file_name(stem)}_{fmt}.zip", readme=readme)
     return [*paths, archive]

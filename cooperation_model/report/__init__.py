@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pilots.errors import Problem, ValidationError
-
 from cooperation_model.report.content import (
     SECTION_KEYS,
     ReportContent,
@@ -16,6 +14,7 @@ from cooperation_model.report.content import (
     render_figures,
     save_commentary,
 )
+from pilots.errors import Problem, ValidationError
 
 REPORT_FORMATS = ("docx", "pdf", "html")
 MEDIA_TYPES = {
@@ -29,7 +28,9 @@ def write_report(content: ReportContent, path: str | Path, format: str | None = 
     """Render figures (one browser) and write the report as docx, pdf or html (format from the suffix if None)."""
     fmt = (format or Path(path).suffix.lstrip(".")).lower()
     if fmt not in REPORT_FORMATS:
-        raise ValidationError([Problem("--format", f"{fmt!r} stöds inte; välj en av {', '.join(REPORT_FORMATS)}")])
+        raise ValidationError(
+            [Problem("--format", f"{fmt!r} stöds inte; välj en av {', '.join(REPORT_FORMATS)}")]
+        )
     render_figures(content)
     if fmt == "docx":
         from cooperation_model.report.docx_writer import write_docx
@@ -44,5 +45,16 @@ def write_report(content: ReportContent, path: str | Path, format: str | None = 
     return write_html(content, path)
 
 
-__all__ = ["MEDIA_TYPES", "REPORT_FORMATS", "SECTION_KEYS", "ReportContent", "build_report", "build_report_content",
-           "commentary_frame", "gather_evidence", "render_figures", "save_commentary", "write_report"]
+__all__ = [
+    "MEDIA_TYPES",
+    "REPORT_FORMATS",
+    "SECTION_KEYS",
+    "ReportContent",
+    "build_report",
+    "build_report_content",
+    "commentary_frame",
+    "gather_evidence",
+    "render_figures",
+    "save_commentary",
+    "write_report",
+]

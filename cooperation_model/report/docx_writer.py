@@ -15,12 +15,28 @@ from docx.shared import Cm, Pt, RGBColor
 from cooperation_model.report.content import Bullets, Figure, Paragraph, ReportContent, Table
 
 _WORDS = {
-    "sv": {"toc": "Innehåll", "toc_hint": "Högerklicka och välj Uppdatera fält för att visa innehållsförteckningen.",
-           "figure": "Figur", "table": "Tabell", "no_image": "Diagrammet kunde inte ritas", "version": "Version",
-           "generated": "Skapad", "demo": "Exempeldata – inte verkliga uppgifter", "data": "Diagrammets värden"},
-    "en": {"toc": "Contents", "toc_hint": "Right-click and choose Update field to show the table of contents.",
-           "figure": "Figure", "table": "Table", "no_image": "The chart could not be drawn", "version": "Version",
-           "generated": "Generated", "demo": "Example data – not real records", "data": "The chart's values"},
+    "sv": {
+        "toc": "Innehåll",
+        "toc_hint": "Högerklicka och välj Uppdatera fält för att visa innehållsförteckningen.",
+        "figure": "Figur",
+        "table": "Tabell",
+        "no_image": "Diagrammet kunde inte ritas",
+        "version": "Version",
+        "generated": "Skapad",
+        "demo": "Exempeldata – inte verkliga uppgifter",
+        "data": "Diagrammets värden",
+    },
+    "en": {
+        "toc": "Contents",
+        "toc_hint": "Right-click and choose Update field to show the table of contents.",
+        "figure": "Figure",
+        "table": "Table",
+        "no_image": "The chart could not be drawn",
+        "version": "Version",
+        "generated": "Generated",
+        "demo": "Example data – not real records",
+        "data": "The chart's values",
+    },
 }
 
 
@@ -83,7 +99,9 @@ def write_docx(content: ReportContent, path: str | Path) -> Path:
     doc.core_properties.title = content.title
     doc.core_properties.subject = content.subtitle
     doc.core_properties.keywords = f"fingerprint:{content.fingerprint}"
-    doc.core_properties.comments = f"SHA-256 {content.fingerprint}; {words['version']} {content.report_version}"
+    doc.core_properties.comments = (
+        f"SHA-256 {content.fingerprint}; {words['version']} {content.report_version}"
+    )
 
     section = doc.sections[0]
     header = section.header.paragraphs[0]
@@ -97,11 +115,15 @@ def write_docx(content: ReportContent, path: str | Path) -> Path:
         run.font.bold = True
         run.font.size = Pt(16)
         run.font.color.rgb = RGBColor(0xD5, 0x5E, 0x00)
-    doc.add_paragraph(f"{words['version']}: {content.report_version}. {words['generated']}: "
-                      f"{content.generated_on.isoformat()}. SHA-256: {content.fingerprint}")
+    doc.add_paragraph(
+        f"{words['version']}: {content.report_version}. {words['generated']}: "
+        f"{content.generated_on.isoformat()}. SHA-256: {content.fingerprint}"
+    )
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
-    doc.add_paragraph(words["toc"], style="TOC Heading" if "TOC Heading" in [s.name for s in styles] else "Heading 1")
+    doc.add_paragraph(
+        words["toc"], style="TOC Heading" if "TOC Heading" in [s.name for s in styles] else "Heading 1"
+    )
     toc = doc.add_paragraph()
     _field(toc, 'TOC \\o "1-3" \\h \\z \\u', words["toc_hint"])
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
@@ -118,7 +140,9 @@ def write_docx(content: ReportContent, path: str | Path) -> Path:
                     p = doc.add_paragraph()
                     p.add_run(block.text).italic = True
                 elif block.style == "commentary":
-                    p = doc.add_paragraph(block.text, style="Quote" if "Quote" in [s.name for s in styles] else None)
+                    p = doc.add_paragraph(
+                        block.text, style="Quote" if "Quote" in [s.name for s in styles] else None
+                    )
                 else:
                     doc.add_paragraph(block.text)
             elif isinstance(block, Bullets):

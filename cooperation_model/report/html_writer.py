@@ -11,10 +11,22 @@ import pandas as pd
 from cooperation_model.report.content import Bullets, Figure, Paragraph, ReportContent, Table
 
 _WORDS = {
-    "sv": {"toc": "Innehåll", "figure": "Figur", "table": "Tabell", "no_image": "Diagrammet kunde inte ritas",
-           "demo": "Exempeldata – inte verkliga uppgifter", "data": "Diagrammets värden"},
-    "en": {"toc": "Contents", "figure": "Figure", "table": "Table", "no_image": "The chart could not be drawn",
-           "demo": "Example data – not real records", "data": "The chart's values"},
+    "sv": {
+        "toc": "Innehåll",
+        "figure": "Figur",
+        "table": "Tabell",
+        "no_image": "Diagrammet kunde inte ritas",
+        "demo": "Exempeldata – inte verkliga uppgifter",
+        "data": "Diagrammets värden",
+    },
+    "en": {
+        "toc": "Contents",
+        "figure": "Figure",
+        "table": "Table",
+        "no_image": "The chart could not be drawn",
+        "demo": "Example data – not real records",
+        "data": "The chart's values",
+    },
 }
 _CSS = """
 body{font-family:"DejaVu Sans",Arial,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222;line-height:1.5}
@@ -31,24 +43,31 @@ def _e(text: object) -> str:
 
 def _table_html(frame: pd.DataFrame, caption: str) -> str:
     head = "".join(f'<th scope="col">{_e(c)}</th>' for c in frame.columns)
-    body = "".join("<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>"
-                   for row in frame.itertuples(index=False))
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(v)}</td>" for v in row) + "</tr>" for row in frame.itertuples(index=False)
+    )
     return f"<table><caption>{caption}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def render_html(content: ReportContent) -> str:
     """The report as an HTML string (every text escaped; ``<html lang>`` from the report language)."""
     words = _WORDS[content.lang]
-    parts = [f'<!DOCTYPE html>\n<html lang="{content.lang}">\n<head><meta charset="utf-8">',
-             f"<title>{_e(content.title)}</title>",
-             f'<meta name="fingerprint" content="{_e(content.fingerprint)}">',
-             f"<style>{_CSS}</style></head>\n<body>"]
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="{content.lang}">\n<head><meta charset="utf-8">',
+        f"<title>{_e(content.title)}</title>",
+        f'<meta name="fingerprint" content="{_e(content.fingerprint)}">',
+        f"<style>{_CSS}</style></head>\n<body>",
+    ]
     if content.is_demo:
         parts.append(f'<header class="demo">{_e(words["demo"])}</header>')
     parts.append(f"<h1>{_e(content.title)}</h1><p>{_e(content.subtitle)}</p>")
-    parts.append(f'<p class="note">{_e(content.report_version)} · {_e(content.generated_on.isoformat())} · '
-                 f"SHA-256 {_e(content.fingerprint)}</p>")
-    toc = "".join(f'<li><a href="#{_e(s.key)}">{_e(s.title)}</a></li>' for s in content.sections if s.level == 1)
+    parts.append(
+        f'<p class="note">{_e(content.report_version)} · {_e(content.generated_on.isoformat())} · '
+        f"SHA-256 {_e(content.fingerprint)}</p>"
+    )
+    toc = "".join(
+        f'<li><a href="#{_e(s.key)}">{_e(s.title)}</a></li>' for s in content.sections if s.level == 1
+    )
     parts.append(f'<nav aria-label="{_e(words["toc"])}"><h2>{_e(words["toc"])}</h2><ol>{toc}</ol></nav>')
     n_fig = n_tab = 0
     for sec in content.sections:
@@ -80,8 +99,10 @@ def render_html(content: ReportContent) -> str:
                 else:
                     img = f'<p class="note">{_e(words["no_image"])}: {_e(block.error)}</p>'
                 table = _table_html(block.table.astype(object).astype(str), _e(words["data"]))
-                parts.append(f"<figure>{img}<figcaption>{caption}</figcaption>"
-                             f"<details><summary>{_e(words['data'])}</summary>{table}</details></figure>")
+                parts.append(
+                    f"<figure>{img}<figcaption>{caption}</figcaption>"
+                    f"<details><summary>{_e(words['data'])}</summary>{table}</details></figure>"
+                )
         parts.append("</section>")
     parts.append("</body>\n</html>\n")
     return "\n".join(parts)

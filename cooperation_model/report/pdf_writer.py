@@ -14,10 +14,22 @@ from pilots.errors import WorkbenchError
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
 _WORDS = {
-    "sv": {"toc": "Innehåll", "figure": "Figur", "table": "Tabell", "page": "Sida",
-           "no_image": "Diagrammet kunde inte ritas", "demo": "Exempeldata – inte verkliga uppgifter"},
-    "en": {"toc": "Contents", "figure": "Figure", "table": "Table", "page": "Page",
-           "no_image": "The chart could not be drawn", "demo": "Example data – not real records"},
+    "sv": {
+        "toc": "Innehåll",
+        "figure": "Figur",
+        "table": "Tabell",
+        "page": "Sida",
+        "no_image": "Diagrammet kunde inte ritas",
+        "demo": "Exempeldata – inte verkliga uppgifter",
+    },
+    "en": {
+        "toc": "Contents",
+        "figure": "Figure",
+        "table": "Table",
+        "page": "Page",
+        "no_image": "The chart could not be drawn",
+        "demo": "Example data – not real records",
+    },
 }
 
 
@@ -96,8 +108,13 @@ def write_pdf(content: ReportContent, path: str | Path, *, font_dir: Path | None
         pdf.cell(0, 10, words["demo"], new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0, 0, 0)
     pdf.set_font("DejaVu", "", 9)
-    pdf.multi_cell(0, 5, f"{content.report_version} · {content.generated_on.isoformat()} · SHA-256 {content.fingerprint}",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        5,
+        f"{content.report_version} · {content.generated_on.isoformat()} · SHA-256 {content.fingerprint}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
     pdf.add_page()
     pdf.toc_title = words["toc"]  # type: ignore[attr-defined]
@@ -128,9 +145,14 @@ def write_pdf(content: ReportContent, path: str | Path, *, font_dir: Path | None
             elif isinstance(block, Table):
                 n_tab += 1
                 pdf.set_font("DejaVu", "B", 9)
-                pdf.multi_cell(0, 5, f"{words['table']} {n_tab}. {block.caption}", new_x="LMARGIN", new_y="NEXT")
-                _table(pdf, [list(map(str, block.frame.columns))] +
-                       [[str(v) for v in row] for row in block.frame.itertuples(index=False)])
+                pdf.multi_cell(
+                    0, 5, f"{words['table']} {n_tab}. {block.caption}", new_x="LMARGIN", new_y="NEXT"
+                )
+                _table(
+                    pdf,
+                    [list(map(str, block.frame.columns))]
+                    + [[str(v) for v in row] for row in block.frame.itertuples(index=False)],
+                )
                 if block.note:
                     pdf.set_font("DejaVu", "I", 8)
                     pdf.multi_cell(0, 4, block.note, new_x="LMARGIN", new_y="NEXT")
@@ -145,9 +167,14 @@ def write_pdf(content: ReportContent, path: str | Path, *, font_dir: Path | None
                     pdf.set_font("DejaVu", "I", 9)
                     pdf.multi_cell(0, 5, f"{words['no_image']}: {block.error}", new_x="LMARGIN", new_y="NEXT")
                     table = block.table.astype(object).astype(str)
-                    _table(pdf, [list(map(str, table.columns))] + [list(r) for r in table.itertuples(index=False)])
+                    _table(
+                        pdf,
+                        [list(map(str, table.columns))] + [list(r) for r in table.itertuples(index=False)],
+                    )
                 pdf.set_font("DejaVu", "I", 9)
-                pdf.multi_cell(0, 5, f"{words['figure']} {n_fig}. {block.caption}", new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(
+                    0, 5, f"{words['figure']} {n_fig}. {block.caption}", new_x="LMARGIN", new_y="NEXT"
+                )
                 pdf.ln(3)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -21,8 +21,15 @@ MODEL = {"forums": [{"name": "Operativ grupp", "level": "operativ", "cadence": "
 
 
 def _site(session):
-    pilot = create_pilot(session, SYSTEM_USER, slug="ny", name="Ny kommun", purpose="",
-                         start_date=date(2025, 1, 1), end_date=date(2026, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="ny",
+        name="Ny kommun",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
     return pilot, add_site(session, SYSTEM_USER, pilot, "2403")
 
 
@@ -31,7 +38,10 @@ def test_adopting_creates_forum_templates_a_baseline_round_and_the_record(sessio
     text = model_to_json(synthesise_model(sample_evidence()))
     adoption = adopt_model(session, SYSTEM_USER, site.id, text, today=date(2025, 3, 1))
     forums = session.scalars(select(Forum).where(Forum.site_id == site.id).order_by(Forum.name)).all()
-    assert [(f.level, f.cadence) for f in forums] == [("operativ", "manadsvis"), ("strategisk", "kvartalsvis")]
+    assert [(f.level, f.cadence) for f in forums] == [
+        ("operativ", "manadsvis"),
+        ("strategisk", "kvartalsvis"),
+    ]
     assert all("Roller att namnge" in f.purpose for f in forums)
     rounds = session.scalars(select(AssessmentRound).where(AssessmentRound.site_id == site.id)).all()
     assert len(rounds) == 1 and rounds[0].label.startswith("Baslinje")
@@ -54,21 +64,69 @@ def test_adoption_refuses_readers_and_bad_templates(session) -> None:
 
 
 def test_fidelity_per_quarter_judges_model_forums_at_the_model_cadence() -> None:
-    forums = pd.DataFrame([{"forum_id": 1, "site_id": 1, "name": "operativ GRUPP", "purpose": "p", "level": "operativ",
-                            "cadence": "kvartalsvis", "convener_actor_id": 1, "documenter_actor_id": None,
-                            "follow_up_actor_id": None},
-                           {"forum_id": 2, "site_id": 1, "name": "Annat", "purpose": "", "level": "operativ",
-                            "cadence": "manadsvis", "convener_actor_id": None, "documenter_actor_id": None,
-                            "follow_up_actor_id": None}])
+    forums = pd.DataFrame(
+        [
+            {
+                "forum_id": 1,
+                "site_id": 1,
+                "name": "operativ GRUPP",
+                "purpose": "p",
+                "level": "operativ",
+                "cadence": "kvartalsvis",
+                "convener_actor_id": 1,
+                "documenter_actor_id": None,
+                "follow_up_actor_id": None,
+            },
+            {
+                "forum_id": 2,
+                "site_id": 1,
+                "name": "Annat",
+                "purpose": "",
+                "level": "operativ",
+                "cadence": "manadsvis",
+                "convener_actor_id": None,
+                "documenter_actor_id": None,
+                "follow_up_actor_id": None,
+            },
+        ]
+    )
     # monthly meetings in Q1 (the model's cadence), none in Q2
-    meetings = pd.DataFrame([{"meeting_id": i, "forum_id": 1, "date": pd.Timestamp(2025, m, 10), "purpose": "p",
-                              "convened_by": 1, "documented_by": None, "decisions": "d" if m < 3 else "",
-                              "agenda": ""} for i, m in enumerate((1, 2, 3), start=1)])
+    meetings = pd.DataFrame(
+        [
+            {
+                "meeting_id": i,
+                "forum_id": 1,
+                "date": pd.Timestamp(2025, m, 10),
+                "purpose": "p",
+                "convened_by": 1,
+                "documented_by": None,
+                "decisions": "d" if m < 3 else "",
+                "agenda": "",
+            }
+            for i, m in enumerate((1, 2, 3), start=1)
+        ]
+    )
     attendance = pd.DataFrame(columns=["meeting_id", "actor_id", "invited", "attended"])
-    actions = pd.DataFrame(columns=["action_id", "meeting_id", "owner_actor_id", "due_date", "status",
-                                    "followed_up_at_meeting_id", "description"])
-    table = fidelity_table({"forums": MODEL["forums"]}, forums, meetings, attendance, actions,
-                           date(2025, 1, 1), date(2025, 6, 30))
+    actions = pd.DataFrame(
+        columns=[
+            "action_id",
+            "meeting_id",
+            "owner_actor_id",
+            "due_date",
+            "status",
+            "followed_up_at_meeting_id",
+            "description",
+        ]
+    )
+    table = fidelity_table(
+        {"forums": MODEL["forums"]},
+        forums,
+        meetings,
+        attendance,
+        actions,
+        date(2025, 1, 1),
+        date(2025, 6, 30),
+    )
     assert list(table["quarter"]) == ["2025Q1", "2025Q2"]
     q1, q2 = table.to_dict("records")
     assert q1["n_model_forums"] == 1 and q1["n_forums_met"] == 1

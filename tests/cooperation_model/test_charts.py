@@ -16,8 +16,15 @@ from tests.cooperation_model.model_evidence import sample_evidence
 def test_catalogue_has_every_chart_with_data_and_marks_demo() -> None:
     charts = evidence_charts(sample_evidence())
     keys = [c.key for c in charts]
-    assert keys == ["systematik_per_forum", "forumklassning", "systematik_per_storleksklass", "sektorer",
-                    "framgangsfaktorer", "genomforandesteg", "loggposter"]
+    assert keys == [
+        "systematik_per_forum",
+        "forumklassning",
+        "systematik_per_storleksklass",
+        "sektorer",
+        "framgangsfaktorer",
+        "genomforandesteg",
+        "loggposter",
+    ]
     assert all(c.figure.layout.meta["demo"] for c in charts)
     assert all("Exempeldata" in c.figure.layout.title.text for c in charts)
 
@@ -52,7 +59,8 @@ def test_pptx_pack_has_a_slide_per_chart_with_title_and_source(tmp_path: Path) -
         assert any(t.startswith("Källa: Arbetsverktyget") for t in texts)
         assert "Exempeldata" in texts
     assert "Antal under 5 visas inte" in " ".join(
-        sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame)
+        sh.text_frame.text for sh in prs.slides[-1].shapes if sh.has_text_frame
+    )
 
 
 def test_svg_pack_writes_files_and_a_zip_with_the_rule(tmp_path: Path) -> None:
@@ -62,12 +70,17 @@ def test_svg_pack_writes_files_and_a_zip_with_the_rule(tmp_path: Path) -> None:
     svg = written[0].read_text(encoding="utf-8")
     assert "Exempeldata" in svg
     with zipfile.ZipFile(written[-1]) as zf:
-        assert sorted(zf.namelist()) == ["forumklassning.svg", "systematik_per_forum.svg", "LÄSMIG.txt"] or \
-            sorted(zf.namelist()) == sorted(["forumklassning.svg", "systematik_per_forum.svg", "LÄSMIG.txt"])
+        assert sorted(zf.namelist()) == [
+            "forumklassning.svg",
+            "systematik_per_forum.svg",
+            "LÄSMIG.txt",
+        ] or sorted(zf.namelist()) == sorted(["forumklassning.svg", "systematik_per_forum.svg", "LÄSMIG.txt"])
         assert "Antal under 5 visas inte" in zf.read("LÄSMIG.txt").decode("utf-8")
 
 
-def test_chart_export_without_chromium_names_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_chart_export_without_chromium_names_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import cooperation_model.export as export
 
     monkeypatch.delenv("BROWSER_PATH", raising=False)

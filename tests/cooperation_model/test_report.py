@@ -29,9 +29,20 @@ HOSTILE = "<script>alert('x')</script> & Åsa"
 
 
 def _commentary() -> pd.DataFrame:
-    return pd.DataFrame([{"commentary_id": 1, "section_key": "sammanfattning", "title": "Läsanvisning",
-                          "text": HOSTILE, "report_version": "utkast", "author": "forskare", "version": 1}],
-                        columns=COMMENTARY_COLUMNS)
+    return pd.DataFrame(
+        [
+            {
+                "commentary_id": 1,
+                "section_key": "sammanfattning",
+                "title": "Läsanvisning",
+                "text": HOSTILE,
+                "report_version": "utkast",
+                "author": "forskare",
+                "version": 1,
+            }
+        ],
+        columns=COMMENTARY_COLUMNS,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,11 +64,15 @@ def test_docx_has_real_headings_in_report_order(docx_path: Path) -> None:
     expected = [sv for sv, _ in SECTION_TITLES.values()]
     assert [h for h in h1 if h in expected] == expected
     assert any(p.style.name == "Heading 2" for p in doc.paragraphs)
-    assert "Forskarens kommentar: Läsanvisning" in [p.text for p in doc.paragraphs if p.style.name == "Heading 3"]
+    assert "Forskarens kommentar: Läsanvisning" in [
+        p.text for p in doc.paragraphs if p.style.name == "Heading 3"
+    ]
     assert doc.paragraphs[0].style.name == "Title"
 
 
-def test_docx_has_a_toc_field_captions_for_every_figure_and_alt_text_on_every_picture(docx_path: Path, content) -> None:
+def test_docx_has_a_toc_field_captions_for_every_figure_and_alt_text_on_every_picture(
+    docx_path: Path, content
+) -> None:
     doc = Document(str(docx_path))
     xml = doc.element.xml
     assert re.search(r"<w:instrText[^>]*> TOC \\o", xml)
@@ -106,7 +121,7 @@ def test_html_is_self_contained_escaped_and_in_swedish(content, tmp_path: Path) 
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Åsa" in html
     assert html.count('src="data:image/png;base64,') == len(content.figures())
     assert 'src="http' not in html
-    assert all(f'alt="' in html for _ in content.figures())
+    assert all('alt="' in html for _ in content.figures())
 
 
 def test_english_report_has_english_headings() -> None:
@@ -149,8 +164,15 @@ def test_report_without_chromium_keeps_the_data_table_and_says_why(monkeypatch, 
 
 
 def test_empty_pilot_still_gives_a_report_that_says_what_is_missing(session, tmp_path: Path) -> None:
-    pilot = create_pilot(session, SYSTEM_USER, slug="tom", name="Tom pilot", purpose="",
-                         start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="tom",
+        name="Tom pilot",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2025, 12, 31),
+    )
     content = build_report(session, SYSTEM_USER, pilot.id, generated_on=date(2026, 3, 1))
     text = "\n".join(content.text_lines())
     assert "saknas" in text
@@ -162,9 +184,18 @@ def test_empty_pilot_still_gives_a_report_that_says_what_is_missing(session, tmp
 
 
 def test_saved_commentary_is_included_with_its_report_version_and_refuses_personal_numbers(session) -> None:
-    pilot = create_pilot(session, SYSTEM_USER, slug="kom", name="Kommentarer", purpose="",
-                         start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
-    save_commentary(session, SYSTEM_USER, pilot.id, "metod", "Om urvalet", "Urvalet är litet.", report_version="v1")
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="kom",
+        name="Kommentarer",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2025, 12, 31),
+    )
+    save_commentary(
+        session, SYSTEM_USER, pilot.id, "metod", "Om urvalet", "Urvalet är litet.", report_version="v1"
+    )
     with pytest.raises(PersonalDataError):
         save_commentary(session, SYSTEM_USER, pilot.id, "metod", "Fel", "Gäller 19121212-1212.")
     v1 = build_report(session, SYSTEM_USER, pilot.id, report_version="v1")

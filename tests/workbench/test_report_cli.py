@@ -46,14 +46,37 @@ def test_unknown_pilot_is_a_clear_error(demo_url: str, tmp_path: Path) -> None:
 
 
 def test_charts_pptx_and_png_zip(demo_url: str, tmp_path: Path) -> None:
-    result = run("charts", "--pilot", "tryggvaxt", "--format", "pptx", "--out", str(tmp_path / "deck"),
-                 "--chart", "sektorer", "--chart", "forumklassning")
+    result = run(
+        "charts",
+        "--pilot",
+        "tryggvaxt",
+        "--format",
+        "pptx",
+        "--out",
+        str(tmp_path / "deck"),
+        "--chart",
+        "sektorer",
+        "--chart",
+        "forumklassning",
+    )
     assert result.exit_code == 0, result.output
     prs = Presentation(str(tmp_path / "deck" / "tryggvaxt.pptx"))
     assert len(prs.slides) == 4
-    assert [s.shapes.title.text for s in prs.slides][1:3] == ["Forum per klassificering", "Sektorer som deltar i mötena"]
-    result = run("charts", "--pilot", "tryggvaxt", "--format", "png", "--out", str(tmp_path / "png"),
-                 "--chart", "sektorer")
+    assert [s.shapes.title.text for s in prs.slides][1:3] == [
+        "Forum per klassificering",
+        "Sektorer som deltar i mötena",
+    ]
+    result = run(
+        "charts",
+        "--pilot",
+        "tryggvaxt",
+        "--format",
+        "png",
+        "--out",
+        str(tmp_path / "png"),
+        "--chart",
+        "sektorer",
+    )
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(tmp_path / "png" / "tryggvaxt_png.zip") as zf:
         assert "sektorer.png" in zf.namelist() and "LÄSMIG.txt" in zf.namelist()

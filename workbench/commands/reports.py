@@ -14,12 +14,24 @@ CHART_FORMATS = ("png", "svg", "pdf", "pptx")
 
 @click.command("report")
 @click.option("--pilot", "pilot_slug", required=True, help="The pilot's slug, e.g. tryggvaxt.")
-@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "html"]), default=None,
-              help="Output format (default: from the file suffix).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "pdf", "html"]),
+    default=None,
+    help="Output format (default: from the file suffix).",
+)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="File to write.")
-@click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Report language.")
-@click.option("--version-label", "report_version", default="utkast", show_default=True,
-              help="Report version whose commentary sections are included.")
+@click.option(
+    "--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True, help="Report language."
+)
+@click.option(
+    "--version-label",
+    "report_version",
+    default="utkast",
+    show_default=True,
+    help="Report version whose commentary sections are included.",
+)
 @friendly_errors
 def report(pilot_slug: str, fmt: str | None, out: str, lang: str, report_version: str) -> None:
     """Write the transferable cooperation model report of a pilot (DOCX, PDF or HTML).
@@ -42,9 +54,17 @@ def report(pilot_slug: str, fmt: str | None, out: str, lang: str, report_version
 
 @click.command("charts")
 @click.option("--pilot", "pilot_slug", required=True, help="The pilot's slug.")
-@click.option("--format", "fmt", type=click.Choice(CHART_FORMATS), default="png", show_default=True,
-              help="png/svg/pdf: one file per chart plus a ZIP; pptx: one conference deck.")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write into.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(CHART_FORMATS),
+    default="png",
+    show_default=True,
+    help="png/svg/pdf: one file per chart plus a ZIP; pptx: one conference deck.",
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write into."
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
 @click.option("--chart", "keys", multiple=True, help="Only these chart keys (repeatable); default all.")
 @friendly_errors
@@ -62,8 +82,9 @@ def charts(pilot_slug: str, fmt: str, out: str, lang: str, keys: tuple[str, ...]
         pilot = get_pilot_by_slug(session, cli_user(), pilot_slug)
         entries = pilot_charts(session, cli_user(), pilot.id, lang)
         title = pilot.name
-    written = write_chart_pack(entries, Path(out), fmt, title=title, lang=lang, keys=keys or None,
-                               stem=pilot_slug)
+    written = write_chart_pack(
+        entries, Path(out), fmt, title=title, lang=lang, keys=keys or None, stem=pilot_slug
+    )
     for path in written:
         click.echo(str(path))
 
@@ -83,9 +104,10 @@ def model(ctx: click.Context, pilot_slug: str | None, out: str | None, lang: str
     if ctx.invoked_subcommand is not None:
         return
     if not pilot_slug or not out:
-        raise click.UsageError("ange --pilot och --out (give --pilot and --out), or a subcommand such as adopt")
-    from cooperation_model.model import model_to_json, synthesise_model
-    from cooperation_model.model import evidence_fingerprint
+        raise click.UsageError(
+            "ange --pilot och --out (give --pilot and --out), or a subcommand such as adopt"
+        )
+    from cooperation_model.model import evidence_fingerprint, model_to_json, synthesise_model
     from cooperation_model.report import gather_evidence
     from pilots.sites import get_pilot_by_slug
 
@@ -102,7 +124,9 @@ def model(ctx: click.Context, pilot_slug: str | None, out: str | None, lang: str
 
 @model.command("adopt")
 @click.option("--site", "code", required=True, help="Municipality code of the adopting site, e.g. 2482.")
-@click.option("--pilot", "pilot_slug", default=None, help="The site's pilot (needed when the code is in several).")
+@click.option(
+    "--pilot", "pilot_slug", default=None, help="The site's pilot (needed when the code is in several)."
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @friendly_errors
 def adopt(code: str, pilot_slug: str | None, file: str) -> None:
@@ -117,8 +141,9 @@ def adopt(code: str, pilot_slug: str | None, file: str) -> None:
     engine = ready_engine()
     with db.session_scope(engine, user=cli_user(), face="cli") as session:
         site = site_by_code(session, cli_user(), code, pilot_slug)
-        adoption = adopt_model(session, cli_user(), site.id, Path(file).read_text(encoding="utf-8"),
-                               source=Path(file).name)
+        adoption = adopt_model(
+            session, cli_user(), site.id, Path(file).read_text(encoding="utf-8"), source=Path(file).name
+        )
         click.echo(f"Modellen antagen för plats {site.id} (fingeravtryck {adoption.model_fingerprint[:16]}…)")
         echo_frame(model_fidelity(session, cli_user(), site.id), "table")
 

@@ -8,18 +8,27 @@ from cooperation_model.report.content import save_commentary
 from pilots.access import SYSTEM_USER
 
 COMMENTARY = [
-    ("sammanfattning", "Läsanvisning för utkastet",
-     "Det här är ett första utkast som följeforskaren har genererat ur arbetsverktyget. Siffrorna bygger på "
-     "mötesloggen och självskattningarna fram till och med hösten 2025.\n\n"
-     "Kommentarerna i kursiv stil är mina egna tolkningar och ska stämmas av med styrgruppen innan rapporten "
-     "går till MFoF."),
-    ("evidens", "Tolkning av mötesloggen",
-     "Styrgruppen möts som planerat varje kvartal och för protokoll, medan den operativa gruppen har tappat "
-     "takt under sommaren. Uppföljningen av åtgärder har blivit bättre sedan en samordnare fick mandat att "
-     "sammankalla och följa upp."),
-    ("begransningar", "Vad underlaget inte bär",
-     "TryggVäxt är en enda kommun. Det som fungerat i Skellefteå behöver prövas i jämförelsekommunerna innan "
-     "det kan kallas en framgångsfaktor; självskattningsinstrumenten är dessutom preliminära."),
+    (
+        "sammanfattning",
+        "Läsanvisning för utkastet",
+        "Det här är ett första utkast som följeforskaren har genererat ur arbetsverktyget. Siffrorna bygger på "
+        "mötesloggen och självskattningarna fram till och med hösten 2025.\n\n"
+        "Kommentarerna i kursiv stil är mina egna tolkningar och ska stämmas av med styrgruppen innan rapporten "
+        "går till MFoF.",
+    ),
+    (
+        "evidens",
+        "Tolkning av mötesloggen",
+        "Styrgruppen möts som planerat varje kvartal och för protokoll, medan den operativa gruppen har tappat "
+        "takt under sommaren. Uppföljningen av åtgärder har blivit bättre sedan en samordnare fick mandat att "
+        "sammankalla och följa upp.",
+    ),
+    (
+        "begransningar",
+        "Vad underlaget inte bär",
+        "TryggVäxt är en enda kommun. Det som fungerat i Skellefteå behöver prövas i jämförelsekommunerna innan "
+        "det kan kallas en framgångsfaktor; självskattningsinstrumenten är dessutom preliminära.",
+    ),
 ]
 
 

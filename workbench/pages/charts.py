@@ -36,8 +36,9 @@ if not entries:
     st.info(t("charts.none"))
     st.stop()
 titles = {e.key: e.title for e in entries}
-chosen = st.multiselect(t("charts.pick"), list(titles), default=list(titles)[:3], format_func=titles.get,
-                        key="charts_pick")
+chosen = st.multiselect(
+    t("charts.pick"), list(titles), default=list(titles)[:3], format_func=titles.get, key="charts_pick"
+)
 selected = [e for e in entries if e.key in chosen]
 for entry in selected:
     st.plotly_chart(entry.figure, key=f"chart_{entry.key}")
@@ -50,10 +51,17 @@ if selected and st.button(t("charts.prepare"), key="charts_prepare"):
     with shows_errors():
         with st.spinner(t("charts.rendering")):
             images = figures_to_images([e.figure for e in selected], fmt)
-        st.session_state["charts_images"] = [(e.key, e.title, fmt, data) for e, data in zip(selected, images, strict=True)]
+        st.session_state["charts_images"] = [
+            (e.key, e.title, fmt, data) for e, data in zip(selected, images, strict=True)
+        ]
 for key, title, image_fmt, data in st.session_state.get("charts_images", []):
-    st.download_button(f"{title} ({image_fmt.upper()})", data=data, mime=MIME[image_fmt],
-                       file_name=f"{safe_file_name(key)}.{image_fmt}", key=f"dl_{key}_{image_fmt}")
+    st.download_button(
+        f"{title} ({image_fmt.upper()})",
+        data=data,
+        mime=MIME[image_fmt],
+        file_name=f"{safe_file_name(key)}.{image_fmt}",
+        key=f"dl_{key}_{image_fmt}",
+    )
 col1, col2 = st.columns(2)
 if selected and col1.button(t("charts.make_pptx"), key="charts_pptx"):
     with shows_errors(), tempfile.TemporaryDirectory() as tmp:
@@ -66,11 +74,20 @@ if selected and col2.button(t("charts.make_zip"), key="charts_zip"):
             written = write_chart_pack(selected, Path(tmp), fmt, title=names[pilot_id], lang=ctx.lang)
         st.session_state["charts_zip"] = (written[-1].name, written[-1].read_bytes())
 if st.session_state.get("charts_pptx"):
-    st.download_button(t("charts.download_pptx"), data=st.session_state["charts_pptx"], file_name="konferens.pptx",
-                       mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                       key="charts_pptx_dl")
+    st.download_button(
+        t("charts.download_pptx"),
+        data=st.session_state["charts_pptx"],
+        file_name="konferens.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="charts_pptx_dl",
+    )
 if st.session_state.get("charts_zip"):
     zip_name, zip_data = st.session_state["charts_zip"]
-    st.download_button(t("charts.download_zip"), data=zip_data, file_name=zip_name, mime="application/zip",
-                       key="charts_zip_dl")
+    st.download_button(
+        t("charts.download_zip"),
+        data=zip_data,
+        file_name=zip_name,
+        mime="application/zip",
+        key="charts_zip_dl",
+    )
 st.caption(rule_text(lang=ctx.lang))

@@ -19,7 +19,9 @@ if sites.empty:
     st.info(t("model_adoption.no_sites"))
     st.stop()
 labels = {int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}
-site_id = int(st.selectbox(t("model_adoption.site"), list(labels), format_func=labels.get, key="adoption_site"))
+site_id = int(
+    st.selectbox(t("model_adoption.site"), list(labels), format_func=labels.get, key="adoption_site")
+)
 pilot_id = int(sites.set_index("site_id").at[site_id, "pilot_id"])
 
 if may_write_pilot(ctx.user, pilot_id):
@@ -27,8 +29,9 @@ if may_write_pilot(ctx.user, pilot_id):
     if upload is not None and st.button(t("model_adoption.adopt"), key="adoption_adopt"):
         with shows_errors():
             with ctx.session() as session:
-                adoption = adopt_model(session, ctx.user, site_id, upload.getvalue().decode("utf-8"),
-                                       source=upload.name)
+                adoption = adopt_model(
+                    session, ctx.user, site_id, upload.getvalue().decode("utf-8"), source=upload.name
+                )
                 fingerprint = adoption.model_fingerprint
             st.success(t("model_adoption.adopted", fingerprint=fingerprint[:16]))
 
@@ -42,15 +45,26 @@ with shows_errors():
     else:
         st.dataframe(adoptions, hide_index=True)
         st.subheader(t("model_adoption.fidelity"))
-        long = fidelity.melt(id_vars=["quarter"], value_vars=["share_at_cadence", "share_roles_named",
-                                                              "share_decisions", "share_followed_up"],
-                             var_name="measure", value_name="share").dropna()
+        long = fidelity.melt(
+            id_vars=["quarter"],
+            value_vars=["share_at_cadence", "share_roles_named", "share_decisions", "share_followed_up"],
+            var_name="measure",
+            value_name="share",
+        ).dropna()
         if long.empty:
             st.info(t("model_adoption.no_meetings"))
         else:
             long["measure"] = [t(f"model_adoption.m_{m}") for m in long["measure"]]
-            fig = line_chart(long, "quarter", "share", color="measure", title=t("model_adoption.fidelity"),
-                             source=t("model_adoption.source"), demo=demo, lang=ctx.lang)
+            fig = line_chart(
+                long,
+                "quarter",
+                "share",
+                color="measure",
+                title=t("model_adoption.fidelity"),
+                source=t("model_adoption.source"),
+                demo=demo,
+                lang=ctx.lang,
+            )
             st.plotly_chart(fig, key="fidelity_chart")
             with st.expander(t("model_adoption.data_table")):
                 st.dataframe(figure_data_table(fig), hide_index=True)

@@ -23,8 +23,9 @@ if pilots.empty:
 names = dict(zip(pilots["id"], pilots["name"], strict=True))
 pilot_id = int(st.selectbox(t("report.pilot"), list(names), format_func=names.get, key="report_pilot"))
 col1, col2, col3 = st.columns(3)
-lang = col1.selectbox(t("report.language"), ["sv", "en"], format_func=lambda x: t(f"report.lang_{x}"),
-                      key="report_lang")
+lang = col1.selectbox(
+    t("report.language"), ["sv", "en"], format_func=lambda x: t(f"report.lang_{x}"), key="report_lang"
+)
 fmt = col2.selectbox(t("report.format"), list(REPORT_FORMATS), format_func=str.upper, key="report_format")
 version = col3.text_input(t("report.version"), value="utkast", key="report_version")
 
@@ -38,8 +39,11 @@ else:
     st.dataframe(comments[["section_key", "title", "text", "report_version", "author"]], hide_index=True)
 if may_write_pilot(ctx.user, pilot_id):
     with st.form("report_commentary"):
-        section = st.selectbox(t("report.section"), list(SECTION_KEYS),
-                               format_func=lambda k: SECTION_TITLES[k][1 if ctx.lang == "en" else 0])
+        section = st.selectbox(
+            t("report.section"),
+            list(SECTION_KEYS),
+            format_func=lambda k: SECTION_TITLES[k][1 if ctx.lang == "en" else 0],
+        )
         title = st.text_input(t("report.comment_title"))
         text = st.text_area(t("report.comment_text"), height=160)
         personal_data_hint()
@@ -68,5 +72,6 @@ built = st.session_state.get("report_file")
 if built:
     name, data, built_fmt, fingerprint = built
     st.caption(t("report.fingerprint", fingerprint=fingerprint))
-    st.download_button(t("report.download"), data=data, file_name=name, mime=MEDIA_TYPES[built_fmt],
-                       key="report_download")
+    st.download_button(
+        t("report.download"), data=data, file_name=name, mime=MEDIA_TYPES[built_fmt], key="report_download"
+    )
