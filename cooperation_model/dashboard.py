@@ -1,4 +1,4 @@
-"""MFoF's overview of all pilots and sites, the map of Sweden, and one site's drill-down, from the shared query layer.
+"""MFoF's overview of all pilots and sites, the map of Sweden and one site's drill-down (shared query layer).
 
 The numbers are the same as in the CLI and the reports: site measures come from
 ``cooperation_model.measures.site_measures``, plans from ``pilots.plans``, rounds from
@@ -24,8 +24,12 @@ from pilots.municipalities import boundaries_geojson, municipalities_frame
 FILTER_KEYS: tuple[str, ...] = ("pilot_ids", "skr_groups", "size_classes", "counties")
 """Keys of the filter mapping shared by the dashboard pages (each a list; empty means no filter)."""
 
-_FILTER_COLUMNS = {"pilot_ids": "pilot_id", "skr_groups": "skr_group_2017", "size_classes": "size_class",
-                   "counties": "county"}
+_FILTER_COLUMNS = {
+    "pilot_ids": "pilot_id",
+    "skr_groups": "skr_group_2017",
+    "size_classes": "size_class",
+    "counties": "county",
+}
 
 OVERVIEW_COLUMNS = [
     "site_id", "site_label", "pilot_id", "pilot_name", "municipality_code", "municipality_name", "size_class",
@@ -54,14 +58,26 @@ def current_phase(phases: pd.DataFrame, today: date) -> dict[int, str]:
         part = part.sort_values(["position", "planned_start"], na_position="last")
         name = ""
         for row in part.to_dict("records"):
-            started = row["actual_start"] is not None and not pd.isna(row["actual_start"]) and row["actual_start"] <= today
-            ended = row["actual_end"] is not None and not pd.isna(row["actual_end"]) and row["actual_end"] < today
+            started = (
+                row["actual_start"] is not None
+                and not pd.isna(row["actual_start"])
+                and row["actual_start"] <= today
+            )
+            ended = (
+                row["actual_end"] is not None and not pd.isna(row["actual_end"]) and row["actual_end"] < today
+            )
             if started and not ended:
                 name = row["name"]
         if not name:
             for row in part.to_dict("records"):
                 ps, pe = row["planned_start"], row["planned_end"]
-                if ps is not None and pe is not None and not pd.isna(ps) and not pd.isna(pe) and ps <= today <= pe:
+                if (
+                    ps is not None
+                    and pe is not None
+                    and not pd.isna(ps)
+                    and not pd.isna(pe)
+                    and ps <= today <= pe
+                ):
                     name = row["name"]
         out[int(site_id)] = name
     return out
@@ -80,13 +96,17 @@ def overview_frame(
     frame["phase"] = [phase.get(int(s), "") for s in frame["site_id"]]
     late = timeline[timeline["state"] == "late"].groupby("site_id").size() if len(timeline) else pd.Series()
     frame["overdue_milestones"] = [int(late.get(int(s), 0)) for s in frame["site_id"]]
-    answered = rounds[rounds["n_submitted"] > 0].sort_values(["due_date", "round_id"]) if len(rounds) else rounds
+    answered = (
+        rounds[rounds["n_submitted"] > 0].sort_values(["due_date", "round_id"]) if len(rounds) else rounds
+    )
     latest = answered.groupby("site_id").tail(1).set_index("site_id") if len(answered) else pd.DataFrame()
     frame["latest_round"] = [
         f"{latest.at[s, 'instrument_id']}: {latest.at[s, 'label']}" if s in latest.index else ""
         for s in frame["site_id"]
     ]
-    frame["latest_round_date"] = [latest.at[s, "due_date"] if s in latest.index else None for s in frame["site_id"]]
+    frame["latest_round_date"] = [
+        latest.at[s, "due_date"] if s in latest.index else None for s in frame["site_id"]
+    ]
     frame["latest_round_responses"] = [
         int(latest.at[s, "n_submitted"]) if s in latest.index else 0 for s in frame["site_id"]
     ]
@@ -107,20 +127,32 @@ def apply_filters(frame: pd.DataFrame, filters: Mapping[str, Sequence[Any]] | No
 def pilots_overview(overview: pd.DataFrame) -> pd.DataFrame:
     """One row per pilot: sites, meetings in the last 90 days, median systematicity, overdue milestones."""
     if overview.empty:
-        return pd.DataFrame(columns=["pilot_name", "sites", "meetings_last_90_days", "median_systematicity",
-                                     "overdue_milestones"])
+        return pd.DataFrame(
+            columns=[
+                "pilot_name",
+                "sites",
+                "meetings_last_90_days",
+                "median_systematicity",
+                "overdue_milestones",
+            ]
+        )
     grouped = overview.groupby("pilot_name", sort=True)
-    return pd.DataFrame({
-        "sites": grouped.size(),
-        "meetings_last_90_days": grouped["meetings_last_90_days"].sum(min_count=1),
-        "median_systematicity": grouped["systematicity"].median(),
-        "overdue_milestones": grouped["overdue_milestones"].sum(),
-    }).reset_index()
+    return pd.DataFrame(
+        {
+            "sites": grouped.size(),
+            "meetings_last_90_days": grouped["meetings_last_90_days"].sum(min_count=1),
+            "median_systematicity": grouped["systematicity"].median(),
+            "overdue_milestones": grouped["overdue_milestones"].sum(),
+        }
+    ).reset_index()
 
 
 def dashboard_frame(
-    session: Session, user: CurrentUser, filters: Mapping[str, Sequence[Any]] | None = None,
-    *, today: date | None = None,
+    session: Session,
+    user: CurrentUser,
+    filters: Mapping[str, Sequence[Any]] | None = None,
+    *,
+    today: date | None = None,
 ) -> pd.DataFrame:
     """The overview for ``user`` (scoped; presenters get no rows), filtered."""
     from instruments.rounds import rounds_frame
@@ -130,8 +162,13 @@ def dashboard_frame(
     measures = site_measures(session, user, today=today)
     if measures.empty:
         return pd.DataFrame(columns=OVERVIEW_COLUMNS)
-    overview = overview_frame(measures, phases_frame(session, user), timeline_frame(session, user, today=today),
-                              rounds_frame(session, user, today=today), today)
+    overview = overview_frame(
+        measures,
+        phases_frame(session, user),
+        timeline_frame(session, user, today=today),
+        rounds_frame(session, user, today=today),
+        today,
+    )
     return apply_filters(overview, filters)
 
 
@@ -151,8 +188,13 @@ def municipality_points() -> pd.DataFrame:
 
 
 def map_frames(
-    session: Session, user: CurrentUser, measure: str, filters: Mapping[str, Sequence[Any]] | None = None,
-    *, threshold: int | None = None, lang: str = "sv",
+    session: Session,
+    user: CurrentUser,
+    measure: str,
+    filters: Mapping[str, Sequence[Any]] | None = None,
+    *,
+    threshold: int | None = None,
+    lang: str = "sv",
 ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """What the map draws: every municipality with its value, the site markers, and a note.
 
@@ -164,22 +206,30 @@ def map_frames(
     municipalities = municipalities_frame(session)[["code", "name", "county_code"]]
     if user.sees_site_level_data:
         frame = apply_filters(site_measures(session, user), filters)
-        values = (pd.to_numeric(frame[measure], errors="coerce") if measure in frame.columns
-                  else pd.Series(np.nan, index=frame.index))
+        values = (
+            pd.to_numeric(frame[measure], errors="coerce")
+            if measure in frame.columns
+            else pd.Series(np.nan, index=frame.index)
+        )
         per_code = frame.assign(_v=values).groupby("municipality_code")["_v"].median()
         table = municipalities.assign(value=municipalities["code"].map(per_code))
         points = municipality_points().set_index("code")
         sites = frame[["municipality_code", "site_label"]].drop_duplicates("municipality_code")
-        markers = pd.DataFrame({
-            "lat": [points.at[c, "lat"] for c in sites["municipality_code"]],
-            "lon": [points.at[c, "lon"] for c in sites["municipality_code"]],
-            "name": sites["site_label"].tolist(),
-        })
+        markers = pd.DataFrame(
+            {
+                "lat": [points.at[c, "lat"] for c in sites["municipality_code"]],
+                "lon": [points.at[c, "lon"] for c in sites["municipality_code"]],
+                "name": sites["site_label"].tolist(),
+            }
+        )
         return table, markers, ""
     t = resolve_threshold(threshold)
     frame = apply_filters(aggregate_site_measures(session, user, None), filters)
-    values = (pd.to_numeric(frame[measure], errors="coerce") if measure in frame.columns
-              else pd.Series(np.nan, index=frame.index))
+    values = (
+        pd.to_numeric(frame[measure], errors="coerce")
+        if measure in frame.columns
+        else pd.Series(np.nan, index=frame.index)
+    )
     usable = frame.assign(_v=values).dropna(subset=["_v"])
     stats = usable.groupby("county_code")["_v"].agg(["count", "median"])
     shown = stats[stats["count"] >= t]["median"]
@@ -190,7 +240,9 @@ def map_frames(
 # --- one site -------------------------------------------------------------------------------------
 
 
-def site_detail(session: Session, user: CurrentUser, site_id: int, *, today: date | None = None) -> dict[str, Any]:
+def site_detail(
+    session: Session, user: CurrentUser, site_id: int, *, today: date | None = None
+) -> dict[str, Any]:
     """Everything the drill-down shows for one site: its measures row, phases, milestones and rounds."""
     from instruments.rounds import rounds_frame
     from pilots.plans import phases_frame, timeline_frame

@@ -1,4 +1,4 @@
-"""One table of site-level measures (one row per site) with its context groupings, for comparisons, maps and dashboards.
+"""One table of site-level measures (a row per site) with context groupings, for comparisons, maps, dashboards.
 
 Every measure has a Swedish and English label and a provenance note saying where the number comes
 from. Sources are read through their own query functions (``cooperation_model.site_network`` for the
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from cooperation_model.compare import MIN_N_FLOOR, ComparisonResult, compare_groups
 from cooperation_model.disclosure import resolve_threshold, rule_text, suppress_small_counts
-from pilots.access import CurrentUser, readable_site_ids
+from pilots.access import CurrentUser
 from pilots.errors import Problem, ValidationError
 from pilots.models import Forum, IndicatorDefinition, IndicatorValue, Meeting
 from pilots.municipalities import region_groupings_frame
@@ -50,24 +50,43 @@ class Measure:
 LOG_MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
-        Measure("meeting_count", "Antal samverkansmöten", "Number of cooperation meetings",
-                "Mötesloggen: möten i platsens forum under platsens period.",
-                "Meeting log: meetings in the site's forums during the site's period."),
-        Measure("meetings_last_90_days", "Möten senaste 90 dagarna", "Meetings in the last 90 days",
-                "Mötesloggen: möten med datum de senaste 90 dagarna (till och med i dag).",
-                "Meeting log: meetings dated in the last 90 days (up to today)."),
-        Measure("systematicity", "Systematik i samverkan (mötesloggen, 0–1)",
-                "Systematic cooperation (meeting log, 0–1)",
-                "Mötesloggen: medelvärdet av forumens systematikpoäng (regelbundenhet, syfte, sammankallande, "
-                "dokumentation, beslut, uppföljning; docs/metrics.md) för forum med möten under perioden.",
-                "Meeting log: mean of the forums' systematicity scores (regularity, purpose, convener, "
-                "documentation, decisions, follow-up; docs/metrics.md) over forums with meetings in the period."),
-        Measure("network_density", "Nätverkstäthet", "Network density",
-                "Mötesloggen: andel av möjliga par av aktörer som deltagit i samma möte under perioden.",
-                "Meeting log: share of possible actor pairs who attended a meeting together in the period."),
-        Measure("network_centralisation", "Centralisering (grad)", "Degree centralisation",
-                "Mötesloggen: Freemans gradcentralisering av samdeltagandenätverket under perioden.",
-                "Meeting log: Freeman degree centralisation of the co-attendance network in the period."),
+        Measure(
+            "meeting_count",
+            "Antal samverkansmöten",
+            "Number of cooperation meetings",
+            "Mötesloggen: möten i platsens forum under platsens period.",
+            "Meeting log: meetings in the site's forums during the site's period.",
+        ),
+        Measure(
+            "meetings_last_90_days",
+            "Möten senaste 90 dagarna",
+            "Meetings in the last 90 days",
+            "Mötesloggen: möten med datum de senaste 90 dagarna (till och med i dag).",
+            "Meeting log: meetings dated in the last 90 days (up to today).",
+        ),
+        Measure(
+            "systematicity",
+            "Systematik i samverkan (mötesloggen, 0–1)",
+            "Systematic cooperation (meeting log, 0–1)",
+            "Mötesloggen: medelvärdet av forumens systematikpoäng (regelbundenhet, syfte, sammankallande, "
+            "dokumentation, beslut, uppföljning; docs/metrics.md) för forum med möten under perioden.",
+            "Meeting log: mean of the forums' systematicity scores (regularity, purpose, convener, "
+            "documentation, decisions, follow-up; docs/metrics.md) over forums with meetings in the period.",
+        ),
+        Measure(
+            "network_density",
+            "Nätverkstäthet",
+            "Network density",
+            "Mötesloggen: andel av möjliga par av aktörer som deltagit i samma möte under perioden.",
+            "Meeting log: share of possible actor pairs who attended a meeting together in the period.",
+        ),
+        Measure(
+            "network_centralisation",
+            "Centralisering (grad)",
+            "Degree centralisation",
+            "Mötesloggen: Freemans gradcentralisering av samdeltagandenätverket under perioden.",
+            "Meeting log: Freeman degree centralisation of the co-attendance network in the period.",
+        ),
     )
 }
 
@@ -144,41 +163,54 @@ def _meeting_counts(session: Session, sites: pd.DataFrame, today: date) -> pd.Da
         dates = meetings.loc[meetings["site_id"] == site_id, "meeting_date"]
         start, end = period.at[site_id, "start_date"], period.at[site_id, "end_date"]
         in_period = dates[(dates >= start) & (dates <= end)] if start and end else dates
-        out.append({
-            "site_id": site_id,
-            "meeting_count": len(in_period),
-            "meetings_last_90_days": int(((dates >= since) & (dates <= today)).sum()),
-        })
+        out.append(
+            {
+                "site_id": site_id,
+                "meeting_count": len(in_period),
+                "meetings_last_90_days": int(((dates >= since) & (dates <= today)).sum()),
+            }
+        )
     return pd.DataFrame(out, columns=["site_id", "meeting_count", "meetings_last_90_days"])
 
 
 def _network_and_systematicity(session: Session, user: CurrentUser, sites: pd.DataFrame) -> pd.DataFrame:
-    site_network = _optional("cooperation_model.site_network", "site_network")
-    site_systematicity = _optional("cooperation_model.site_network", "site_systematicity")
+    network_frames = _optional("pilots.meetings", "network_frames")
     columns = ["site_id", "systematicity", "network_density", "network_centralisation"]
-    if site_network is None or site_systematicity is None:
+    if network_frames is None:
         return pd.DataFrame(columns=columns)
+    from cooperation_model.network import co_attendance_graph, graph_metrics, in_window
+    from cooperation_model.systematicity import forum_systematicity
+
     out = []
     for row in sites.to_dict("records"):
         start, end = row["start_date"], row["end_date"]
-        net = site_network(session, user, int(row["site_id"]), start, end)
-        forums = site_systematicity(session, user, int(row["site_id"]), start, end)
+        # One read per site; no upper bound so the meeting after the period shows follow-up (as site_network).
+        f = network_frames(session, user, int(row["site_id"]), start, None)
+        in_period = in_window(f.meetings, start, end, column="date") if len(f.meetings) else f.meetings
+        metrics = graph_metrics(co_attendance_graph(f.actors, f.meetings, f.attendance, start, end))
+        forums = forum_systematicity(f.forums, f.meetings, f.attendance, f.actions, start, end)
         scores = pd.to_numeric(forums["score"], errors="coerce").dropna() if len(forums) else pd.Series([])
-        has_meetings = net.metrics.get("n_meetings", 0) > 0
-        out.append({
-            "site_id": int(row["site_id"]),
-            "systematicity": float(scores.mean()) if len(scores) else np.nan,
-            "network_density": float(net.metrics["density"]) if has_meetings else np.nan,
-            "network_centralisation": float(net.metrics["degree_centralisation"]) if has_meetings else np.nan,
-        })
+        has_meetings = len(in_period) > 0
+        out.append(
+            {
+                "site_id": int(row["site_id"]),
+                "systematicity": float(scores.mean()) if len(scores) else np.nan,
+                "network_density": float(metrics["density"]) if has_meetings else np.nan,
+                "network_centralisation": float(metrics["degree_centralisation"]) if has_meetings else np.nan,
+            }
+        )
     return pd.DataFrame(out, columns=columns)
 
 
 def _indicator_values(session: Session, sites: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Measure]]:
     ids = [int(i) for i in sites["site_id"]]
     rows = session.execute(
-        select(IndicatorValue.site_id, IndicatorValue.indicator_code, IndicatorValue.period_start,
-               IndicatorValue.value)
+        select(
+            IndicatorValue.site_id,
+            IndicatorValue.indicator_code,
+            IndicatorValue.period_start,
+            IndicatorValue.value,
+        )
         .where(IndicatorValue.site_id.in_(ids), IndicatorValue.deleted_at.is_(None))
         .order_by(IndicatorValue.site_id, IndicatorValue.indicator_code, IndicatorValue.period_start)
     ).all()
@@ -203,48 +235,70 @@ def _indicator_values(session: Session, sites: pd.DataFrame) -> tuple[pd.DataFra
     return wide.reset_index().rename(columns={"index": "site_id"}), measures
 
 
-def _instrument_values(session: Session, user: CurrentUser, sites: pd.DataFrame) -> tuple[pd.DataFrame,
-                                                                                           dict[str, Measure]]:
-    site_scores = _optional("instruments.answers", "site_scores")
+def _instrument_values(
+    session: Session, user: CurrentUser, sites: pd.DataFrame
+) -> tuple[pd.DataFrame, dict[str, Measure]]:
+    round_answers_frame = _optional("instruments.answers", "round_answers_frame")
+    get_instrument = _optional("instruments.store", "get_instrument")
+    derived_indicators = _optional("instruments.scoring", "derived_indicators")
     ids = [int(i) for i in sites["site_id"]]
-    if site_scores is None:
+    if round_answers_frame is None or get_instrument is None or derived_indicators is None:
         return pd.DataFrame({"site_id": ids}), {}
-    from pilots.models import AssessmentRound, InstrumentVersion
+    from pilots.models import AssessmentRound, InstrumentVersion, Response
 
-    pairs = session.execute(
-        select(AssessmentRound.site_id, InstrumentVersion.instrument_id)
+    # The latest round per site and instrument that has a submitted response; only that one is scored.
+    rounds = session.execute(
+        select(AssessmentRound.site_id, InstrumentVersion.instrument_id, AssessmentRound.id,
+               AssessmentRound.instrument_version_id, AssessmentRound.due_date)
         .join(InstrumentVersion, InstrumentVersion.id == AssessmentRound.instrument_version_id)
-        .where(AssessmentRound.site_id.in_(ids), AssessmentRound.deleted_at.is_(None))
-        .distinct()
-    ).all()
+        .where(AssessmentRound.site_id.in_(ids), AssessmentRound.deleted_at.is_(None),
+               AssessmentRound.id.in_(select(Response.round_id).where(Response.status == "submitted")))
+        .order_by(AssessmentRound.site_id, InstrumentVersion.instrument_id, AssessmentRound.due_date,
+                  AssessmentRound.id)
+    ).all()  # fmt: skip
+    latest: dict[tuple[int, str], tuple[int, int]] = {}
+    for site_id, instrument_id, round_id, version_id, _ in rounds:
+        latest[(int(site_id), instrument_id)] = (int(round_id), int(version_id))
     rows: dict[int, dict[str, float]] = {}
     measures: dict[str, Measure] = {}
-    for site_id, instrument_id in sorted(pairs):
-        scores = site_scores(session, user, int(site_id), instrument_id)
-        scored = [r for r in scores.rounds if r.n_respondents > 0]
-        if not scored:
+    for (site_id, instrument_id), (round_id, version_id) in sorted(latest.items()):
+        answers = round_answers_frame(session, user, round_id)
+        if answers.empty:
             continue
-        last = scored[-1]
-        for ind in last.indicators.to_dict("records"):
+        instrument = get_instrument(session, version_id)
+        indicators = derived_indicators(instrument, answers[["respondent", "item_id", "value", "dont_know"]])
+        for ind in indicators.to_dict("records"):
             key = f"{INSTRUMENT_PREFIX}{instrument_id}:{ind['id']}"
-            rows.setdefault(int(site_id), {})[key] = float(ind["value"])
-            measures.setdefault(key, Measure(
-                key, f"{ind['label_sv']} ({instrument_id})", f"{ind['label_en']} ({instrument_id})",
-                f"Självskattning med instrumentet {instrument_id}: härledd indikator {ind['id']} från platsens "
-                "senaste omgång med svar (provisoriskt instrument tills det är verifierat).",
-                f"Self-assessment with instrument {instrument_id}: derived indicator {ind['id']} from the site's "
-                "latest round with answers (provisional until the instrument is verified).",
-            ))
+            rows.setdefault(site_id, {})[key] = float(ind["value"])
+            measures.setdefault(
+                key,
+                Measure(
+                    key,
+                    f"{ind['label_sv']} ({instrument_id})",
+                    f"{ind['label_en']} ({instrument_id})",
+                    f"Självskattning med instrumentet {instrument_id}: härledd indikator {ind['id']} "
+                    "från platsens senaste omgång med inskickade svar (provisoriskt tills instrumentet "
+                    "är verifierat).",
+                    f"Self-assessment with instrument {instrument_id}: derived indicator {ind['id']} "
+                    "from the site's latest round with submitted answers (provisional until the "
+                    "instrument is verified).",
+                ),
+            )
     frame = pd.DataFrame([{"site_id": s, **v} for s, v in rows.items()])
     return (frame if len(frame) else pd.DataFrame({"site_id": ids})), measures
 
 
-def _measures_for(session: Session, user: CurrentUser, sites: pd.DataFrame, today: date | None) -> pd.DataFrame:
+def _measures_for(
+    session: Session, user: CurrentUser, sites: pd.DataFrame, today: date | None
+) -> pd.DataFrame:
     today = today or date.today()
     frame = _context(sites, region_groupings_frame(session))
     measures: dict[str, Measure] = {}
     if len(frame):
-        for part in (_meeting_counts(session, sites, today), _network_and_systematicity(session, user, sites)):
+        for part in (
+            _meeting_counts(session, sites, today),
+            _network_and_systematicity(session, user, sites),
+        ):
             frame = frame.merge(part, on="site_id", how="left")
         measures.update({k: v for k, v in LOG_MEASURES.items() if k in frame.columns})
         for part, found in (_instrument_values(session, user, sites), _indicator_values(session, sites)):
@@ -287,8 +341,12 @@ def measure_catalogue(frame: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
     """The measures that have at least one value in ``frame``: key, label and provenance."""
     measures: dict[str, Measure] = frame.attrs.get("measures", {})
     rows = [
-        {"key": key, "label": m.label(lang), "provenance": m.provenance(lang),
-         "n_sites": int(pd.to_numeric(frame[key], errors="coerce").notna().sum())}
+        {
+            "key": key,
+            "label": m.label(lang),
+            "provenance": m.provenance(lang),
+            "n_sites": int(pd.to_numeric(frame[key], errors="coerce").notna().sum()),
+        }
         for key, m in measures.items()
         if key in frame.columns and pd.to_numeric(frame[key], errors="coerce").notna().any()
     ]
@@ -301,7 +359,7 @@ def grouping_options(frame: pd.DataFrame, lang: str = "sv") -> dict[str, str]:
     options = {key: labels[i] for key, labels in GROUPINGS.items()}
     for col in frame.columns:
         if str(col).startswith(REGION_PREFIX):
-            name = str(col)[len(REGION_PREFIX):]
+            name = str(col)[len(REGION_PREFIX) :]
             options[str(col)] = f"{name} ({'own grouping' if lang == 'en' else 'egen indelning'})"
     return options
 
@@ -309,7 +367,7 @@ def grouping_options(frame: pd.DataFrame, lang: str = "sv") -> dict[str, str]:
 def grouping_label(key: str, lang: str = "sv") -> str:
     if key in GROUPINGS:
         return GROUPINGS[key][1 if lang == "en" else 0]
-    return key[len(REGION_PREFIX):] if key.startswith(REGION_PREFIX) else key
+    return key[len(REGION_PREFIX) :] if key.startswith(REGION_PREFIX) else key
 
 
 def _categories(grouping: str) -> Sequence[object] | None:
@@ -327,10 +385,14 @@ def _check_choice(frame: pd.DataFrame, measure: str, grouping: str) -> None:
     problems = []
     if measure not in frame.columns or measure not in frame.attrs.get("measures", {}):
         known = ", ".join(frame.attrs.get("measures", {})) or "(inga)"
-        problems.append(Problem("--measure", f"okänt mått {measure!r}; tillgängliga: {known} (unknown measure)"))
+        problems.append(
+            Problem("--measure", f"okänt mått {measure!r}; tillgängliga: {known} (unknown measure)")
+        )
     if grouping not in GROUPINGS and not (grouping.startswith(REGION_PREFIX) and grouping in frame.columns):
         known = ", ".join(grouping_options(frame))
-        problems.append(Problem("--by", f"okänd gruppering {grouping!r}; tillgängliga: {known} (unknown grouping)"))
+        problems.append(
+            Problem("--by", f"okänd gruppering {grouping!r}; tillgängliga: {known} (unknown grouping)")
+        )
     if problems:
         raise ValidationError(problems)
 
@@ -338,7 +400,7 @@ def _check_choice(frame: pd.DataFrame, measure: str, grouping: str) -> None:
 def compare_measure(
     frame: pd.DataFrame, measure: str, grouping: str, *, min_n: int = MIN_N_FLOOR, seed: int = 0
 ) -> ComparisonResult:
-    """Compare one measure across one grouping with ``compare_groups`` (too few → no test, empty groups named).
+    """Compare one measure across one grouping with ``compare_groups`` (too few: no test).
 
     Size classes are always listed in full, so a size class without sites shows as an empty group.
     """
@@ -364,8 +426,11 @@ def group_summary(
     Returns the table (``group``, ``n``, ``median``; a group with fewer than the threshold's sites shows
     ``..`` for both, and a complementary cell is hidden when a total would reveal it) and the rule text.
     """
-    frame = site_measures(session, user, pilot_id) if user.sees_site_level_data else aggregate_site_measures(
-        session, user, pilot_id)
+    frame = (
+        site_measures(session, user, pilot_id)
+        if user.sees_site_level_data
+        else aggregate_site_measures(session, user, pilot_id)
+    )
     _check_choice(frame, measure, grouping)
     values = pd.to_numeric(frame[measure], errors="coerce")
     usable = frame[values.notna() & frame[grouping].notna()].assign(_v=values)
@@ -373,8 +438,9 @@ def group_summary(
     table.columns = SUMMARY_COLUMNS
     table["n"] = table["n"].astype(int)
     table = table.set_index("group")
-    shown, _ = suppress_small_counts(table, ["n"], resolve_threshold(threshold), totals={"row": False},
-                                     share_cols={"median": "n"})
+    shown, _ = suppress_small_counts(
+        table, ["n"], resolve_threshold(threshold), totals={"row": False}, share_cols={"median": "n"}
+    )
     return shown.reset_index(), rule_text(threshold, lang)
 
 

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-
 from sqlalchemy.orm import Session
 
 from pilots.access import CurrentUser
@@ -34,7 +33,10 @@ from pilots.survey_store import (  # the validation rules live with the importer
 
 BY_OPTIONS = (None, "skr_group_2017", "county", "verksamhet")
 UNKNOWN_GROUP = "okänd"
-UNKNOWN_GROUP_NAMES = ("SKR-grupp saknas (referensdata ej inläst)", "SKR group missing (reference data not imported)")
+UNKNOWN_GROUP_NAMES = (
+    "SKR-grupp saknas (referensdata ej inläst)",
+    "SKR group missing (reference data not imported)",
+)
 
 DEFINITIONS_SV = """\
 Svarsfrekvens: andel av kommunerna som har svarat. En kommun har svarat när minst en av dess
@@ -217,13 +219,17 @@ def pilot_position(
 # --- from the database (one query layer for the page, the CLI and the reports) ---------------------
 
 
-def survey_table(session: Session, name: str | None = None, by: str | None = None, lang: str = "sv") -> pd.DataFrame:
+def survey_table(
+    session: Session, name: str | None = None, by: str | None = None, lang: str = "sv"
+) -> pd.DataFrame:
     """``survey_summary`` of a stored survey (the newest when ``name`` is None), with its name and year."""
     from pilots.municipalities import municipalities_frame
     from pilots.survey_store import find_survey, survey_responses_frame
 
     survey = find_survey(session, name)
-    table = survey_summary(survey_responses_frame(session, survey.id), municipalities_frame(session), by, lang)
+    table = survey_summary(
+        survey_responses_frame(session, survey.id), municipalities_frame(session), by, lang
+    )
     table.insert(0, "survey", survey.name)
     table.insert(1, "year", survey.year)
     return table
@@ -232,12 +238,16 @@ def survey_table(session: Session, name: str | None = None, by: str | None = Non
 def pilot_position_table(
     session: Session, user: CurrentUser, name: str | None = None, lang: str = "sv"
 ) -> pd.DataFrame:
-    """Where the pilot municipalities ``user`` may see stand against the national picture (empty for presenters)."""
+    """Where the pilot municipalities ``user`` may see stand nationally (empty for presenters)."""
     from pilots.municipalities import municipalities_frame
     from pilots.sites import sites_frame
     from pilots.survey_store import find_survey, survey_responses_frame
 
-    codes = list(dict.fromkeys(sites_frame(session, user)["municipality_code"])) if user.sees_site_level_data else []
+    codes = (
+        list(dict.fromkeys(sites_frame(session, user)["municipality_code"]))
+        if user.sees_site_level_data
+        else []
+    )
     if not codes:
         return pd.DataFrame()
     survey = find_survey(session, name)

@@ -64,6 +64,7 @@ ANSWERS: tuple[str, ...] = ("ja", "nej", "vet ej")
 UNIT_MUNICIPAL = "kommun"
 UNIT_REGIONAL = "region"
 
+
 def answer_text(value: object) -> str:
     if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
@@ -182,8 +183,6 @@ def validate_survey(
     return pd.DataFrame(out, columns=["row", "kommunkod", "verksamhet", "unit_type", *QUESTIONS])
 
 
-
-
 # --- the import -----------------------------------------------------------------------------------
 
 _ANSWER_DOC_SV = "ja, nej, vet ej eller tomt (Ja/JA godtas)"
@@ -194,17 +193,32 @@ SURVEY_SPEC = RecordSpec(
     title_sv="MFoF:s nationella enkät (en rad per svarande verksamhet)",
     title_en="MFoF national survey (one row per responding unit)",
     columns=(
-        Column("kommunkod", "text", required=True, example="2482",
-               doc_sv="Kommunens kod med fyra siffror; för en region länets kod med två siffror (t.ex. 24).",
-               doc_en="Four-digit municipality code; for a region the two-digit county code (e.g. 24)."),
-        Column("verksamhet", "text", required=True, example="grundskola",
-               doc_sv="förskola, grundskola, gymnasieskola eller ifo_barn_unga; "
-                      "för regioner mhv, bhv eller primarvard.",
-               doc_en="förskola, grundskola, gymnasieskola or ifo_barn_unga; "
-                      "for regions mhv, bhv or primarvard."),
+        Column(
+            "kommunkod",
+            "text",
+            required=True,
+            example="2482",
+            doc_sv="Kommunens kod med fyra siffror; för en region länets kod med två siffror (t.ex. 24).",
+            doc_en="Four-digit municipality code; for a region the two-digit county code (e.g. 24).",
+        ),
+        Column(
+            "verksamhet",
+            "text",
+            required=True,
+            example="grundskola",
+            doc_sv="förskola, grundskola, gymnasieskola eller ifo_barn_unga; "
+            "för regioner mhv, bhv eller primarvard.",
+            doc_en="förskola, grundskola, gymnasieskola or ifo_barn_unga; "
+            "for regions mhv, bhv or primarvard.",
+        ),
         *(
-            Column(q, "text", example="ja", doc_sv=f"{QUESTION_LABELS[q][0]}: {_ANSWER_DOC_SV}.",
-                   doc_en=f"{QUESTION_LABELS[q][1]}: {_ANSWER_DOC_EN}.")
+            Column(
+                q,
+                "text",
+                example="ja",
+                doc_sv=f"{QUESTION_LABELS[q][0]}: {_ANSWER_DOC_SV}.",
+                doc_en=f"{QUESTION_LABELS[q][1]}: {_ANSWER_DOC_EN}.",
+            )
             for q in QUESTIONS
         ),
     ),
@@ -243,15 +257,19 @@ def store_survey(
     problems: list[Problem] = []
     if session.scalar(select(Survey.id).where(Survey.name == name)) is not None:
         problems.append(
-            Problem(data.filename, f"en enkät med namnet {name!r} finns redan; byt filnamn (namnet tas från "
-                                   "filnamnet) eller ange ett annat namn (a survey with this name exists)")
+            Problem(
+                data.filename,
+                f"en enkät med namnet {name!r} finns redan; byt filnamn (namnet tas från "
+                "filnamnet) eller ange ett annat namn (a survey with this name exists)",
+            )
         )
     if not data.rows:
         problems.append(Problem(data.filename, "filen har inga datarader (no data rows)"))
     frame = pd.DataFrame([row.values for row in data.rows], columns=[c.name for c in SURVEY_SPEC.columns])
     try:
-        valid = validate_survey(frame, municipalities_frame(session), data.filename,
-                                rows=[row.number for row in data.rows])
+        valid = validate_survey(
+            frame, municipalities_frame(session), data.filename, rows=[row.number for row in data.rows]
+        )
     except ValidationError as err:
         problems.extend(err.problems)
     if problems:
@@ -260,13 +278,22 @@ def store_survey(
     session.add(survey)
     session.flush()
     records = [
-        {"survey_id": survey.id, "kommunkod": r["kommunkod"], "verksamhet": r["verksamhet"],
-         **{q: (r[q] or None) for q in QUESTIONS}}
+        {
+            "survey_id": survey.id,
+            "kommunkod": r["kommunkod"],
+            "verksamhet": r["verksamhet"],
+            **{q: (r[q] or None) for q in QUESTIONS},
+        }
         for r in valid.to_dict("records")
     ]
     session.execute(insert(SurveyUnit), records)
-    record_event(session, "import", "survey_unit", str(survey.id),
-                 after={"survey": name, "year": year, "file": data.filename, "units": len(records)})
+    record_event(
+        session,
+        "import",
+        "survey_unit",
+        str(survey.id),
+        after={"survey": name, "year": year, "file": data.filename, "units": len(records)},
+    )
     session.flush()
     result = ImportResult(kind="survey", filename=data.filename, created=len(records))
     result.notes.append(f"enkät {name!r} ({year})")
@@ -308,8 +335,18 @@ def surveys_frame(session: Session) -> pd.DataFrame:
     )
     rows = session.scalars(select(Survey).order_by(Survey.year.desc(), Survey.id.desc())).all()
     return pd.DataFrame(
-        [{"id": s.id, "name": s.name, "year": s.year, "is_demo": s.is_demo, "file_name": s.file_name,
-          "imported_at": s.imported_at, "units": int(counts.get(s.id, 0))} for s in rows],
+        [
+            {
+                "id": s.id,
+                "name": s.name,
+                "year": s.year,
+                "is_demo": s.is_demo,
+                "file_name": s.file_name,
+                "imported_at": s.imported_at,
+                "units": int(counts.get(s.id, 0)),
+            }
+            for s in rows
+        ],
         columns=SURVEY_LIST_COLUMNS,
     )
 
@@ -341,9 +378,12 @@ def survey_responses_frame(session: Session, survey_id: int | None = None) -> pd
         .order_by(SurveyUnit.kommunkod, SurveyUnit.verksamhet)
     ).all()
     rows = [
-        {"kommunkod": u.kommunkod, "verksamhet": u.verksamhet,
-         "unit_type": UNIT_MUNICIPAL if u.verksamhet in MUNICIPAL_UNITS else UNIT_REGIONAL,
-         **{q: getattr(u, q) or "" for q in QUESTIONS}}
+        {
+            "kommunkod": u.kommunkod,
+            "verksamhet": u.verksamhet,
+            "unit_type": UNIT_MUNICIPAL if u.verksamhet in MUNICIPAL_UNITS else UNIT_REGIONAL,
+            **{q: getattr(u, q) or "" for q in QUESTIONS},
+        }
         for u in units
     ]
     return pd.DataFrame(rows, columns=RESPONSE_COLUMNS)

@@ -1,4 +1,4 @@
-"""Site measures through the database: scoping, the comparison's small-n refusal, the dashboard and the CLI."""
+"""Site measures through the database: scoping, small-n refusal, the dashboard and the CLI."""
 
 from __future__ import annotations
 
@@ -16,15 +16,27 @@ from pilots.sites import add_site, create_pilot
 
 TODAY = date(2025, 6, 30)
 # code -> (population, SKR group 2017): three sites of 50 000–200 000, two of 15 000–50 000
-PLACES = {"2482": (76542, "C6"), "1880": (159348, "B3"), "2281": (99213, "B3"),
-          "2480": (30000, "B4"), "1281": (40000, "B4")}
+PLACES = {
+    "2482": (76542, "C6"),
+    "1880": (159348, "B3"),
+    "2281": (99213, "B3"),
+    "2480": (30000, "B4"),
+    "1281": (40000, "B4"),
+}
 MEETINGS = {"2482": 4, "1880": 2, "2281": 0, "2480": 1, "1281": 3}
 
 
 @pytest.fixture
 def small_db(session):
-    pilot = create_pilot(session, SYSTEM_USER, slug="p", name="Pilot P", purpose="", start_date=date(2025, 1, 1),
-                         end_date=date(2025, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="p",
+        name="Pilot P",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2025, 12, 31),
+    )
     ids = {}
     for code, (population, group) in PLACES.items():
         m = session.get(Municipality, code)
@@ -36,11 +48,22 @@ def small_db(session):
         session.flush()
         for i in range(MEETINGS[code]):
             # one meeting in early February, the rest in June (within 90 days of TODAY)
-            session.add(Meeting(forum_id=forum.id, meeting_date=date(2025, 2, 3) if i == 0 else date(2025, 6, 2 + i)))
-    session.add(Phase(site_id=ids["2482"], name="Bygga strukturer", position=1, actual_start=date(2025, 3, 1)))
+            session.add(
+                Meeting(forum_id=forum.id, meeting_date=date(2025, 2, 3) if i == 0 else date(2025, 6, 2 + i))
+            )
+    session.add(
+        Phase(site_id=ids["2482"], name="Bygga strukturer", position=1, actual_start=date(2025, 3, 1))
+    )
     session.add(Milestone(site_id=ids["2482"], name="Kartläggning klar", planned_date=date(2025, 4, 1)))
-    session.add(Milestone(site_id=ids["2482"], name="Beslut", planned_date=date(2025, 5, 1),
-                          actual_date=date(2025, 5, 2), status="done"))
+    session.add(
+        Milestone(
+            site_id=ids["2482"],
+            name="Beslut",
+            planned_date=date(2025, 5, 1),
+            actual_date=date(2025, 5, 2),
+            status="done",
+        )
+    )
     session.flush()
     return pilot, ids
 
@@ -105,13 +128,17 @@ def test_cli_compare_and_survey_summary(engine, session, small_db, monkeypatch):
     monkeypatch.setenv("WORKBENCH_DATABASE_URL", engine.url.render_as_string(hide_password=False))
     db.dispose_engines()
     runner = CliRunner()
-    result = runner.invoke(cli, ["compare", "--measure", "meeting_count", "--by", "size_class", "--format", "csv"])
+    result = runner.invoke(
+        cli, ["compare", "--measure", "meeting_count", "--by", "size_class", "--format", "csv"]
+    )
     assert result.exit_code == 0, result.output
     assert "50k-200k" in result.output and "tom grupp" in result.output
     assert "För få för att jämföra" in result.output  # message on stderr, mixed into output by CliRunner
 
-    csv = "kommunkod;verksamhet;beslut;rutiner_forebyggande;kartlaggning_3ar;utbildningsplan;samordnare;" \
-          "rutiner_samverkan\n2482;förskola;ja;;;;;\n1880;grundskola;nej;;;;;\n"
+    csv = (
+        "kommunkod;verksamhet;beslut;rutiner_forebyggande;kartlaggning_3ar;utbildningsplan;samordnare;"
+        "rutiner_samverkan\n2482;förskola;ja;;;;;\n1880;grundskola;nej;;;;;\n"
+    )
     path = engine.url.database.rsplit("/", 1)[0] + "/enkat-2022.csv"
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(csv)

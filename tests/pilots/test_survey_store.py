@@ -21,7 +21,9 @@ from pilots.survey_store import (
     surveys_frame,
 )
 
-HEADER = "kommunkod;verksamhet;beslut;rutiner_forebyggande;kartlaggning_3ar;utbildningsplan;samordnare;rutiner_samverkan"
+HEADER = (
+    "kommunkod;verksamhet;beslut;rutiner_forebyggande;kartlaggning_3ar;utbildningsplan;samordnare;rutiner_samverkan"
+)
 # Four municipalities and one region. Hand count (municipal units only):
 #   answered: 2482, 0180, 1280, 1880 -> 4 of 290
 #   beslut: ja in 2482 only; answered by 2482, 0180, 1280 (1880 left it empty) -> 1/3

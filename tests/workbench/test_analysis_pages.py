@@ -1,4 +1,4 @@
-"""The dashboard, map, compare, consistency, survey and site pages render for every role allowed to see them."""
+"""Dashboard, map, compare, consistency, survey and site pages render for every role allowed."""
 
 from __future__ import annotations
 

@@ -16,8 +16,12 @@ def survey() -> None:
 
 @survey.command("summary")
 @click.option("--survey", "name", default=None, help="Survey name (default: the newest imported survey).")
-@click.option("--by", type=click.Choice(["skr_group_2017", "county", "verksamhet"]), default=None,
-              help="Group by SKR group 2017, county or verksamhet (default: the whole country).")
+@click.option(
+    "--by",
+    type=click.Choice(["skr_group_2017", "county", "verksamhet"]),
+    default=None,
+    help="Group by SKR group 2017, county or verksamhet (default: the whole country).",
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @friendly_errors
@@ -39,10 +43,18 @@ def survey_summary_command(name: str | None, by: str | None, lang: str, fmt: str
 
 @click.command("compare")
 @click.option("--measure", required=True, help="A measure key, e.g. meeting_count or systematicity.")
-@click.option("--by", "grouping", required=True,
-              help="size_class, skr_group_2017, skr_group_2023, county, landsdel, fa_region or region:<name>.")
-@click.option("--pilot", "pilot_slug", default=None, help="Only the sites of this pilot (its id, e.g. tryggvaxt).")
-@click.option("--min-n", default=5, show_default=True, help="Minimum sites per group for a test (never below 5).")
+@click.option(
+    "--by",
+    "grouping",
+    required=True,
+    help="size_class, skr_group_2017, skr_group_2023, county, landsdel, fa_region or region:<name>.",
+)
+@click.option(
+    "--pilot", "pilot_slug", default=None, help="Only the sites of this pilot (its id, e.g. tryggvaxt)."
+)
+@click.option(
+    "--min-n", default=5, show_default=True, help="Minimum sites per group for a test (never below 5)."
+)
 @click.option("--lang", type=click.Choice(["sv", "en"]), default="sv", show_default=True)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @friendly_errors

@@ -43,19 +43,31 @@ def survey_rows(seed: int, codes: list[str], counties: list[str]) -> list[dict[s
     """The demo's survey rows: four units for each responding municipality, three per region."""
     rng = random.Random(seed)
     responding = sorted(rng.sample(codes, RESPONDING_MUNICIPALITIES))
-    yes_sets = {q: set(rng.sample(responding, round(share * len(responding)))) for q, share in TARGET_SHARES.items()}
+    yes_sets = {
+        q: set(rng.sample(responding, round(share * len(responding)))) for q, share in TARGET_SHARES.items()
+    }
     rows = []
     for code in responding:
         units = [u for u in MUNICIPAL_UNITS if rng.random() < 0.93] or [MUNICIPAL_UNITS[0]]
         yes = {q: code in yes_sets[q] for q in QUESTIONS}
         first = {q: rng.randrange(len(units)) for q in QUESTIONS}
         for i, unit in enumerate(units):
-            rows.append({"kommunkod": code, "verksamhet": unit,
-                         **{q: _unit_answer(rng, yes[q], first[q] == i) for q in QUESTIONS}})
+            rows.append(
+                {
+                    "kommunkod": code,
+                    "verksamhet": unit,
+                    **{q: _unit_answer(rng, yes[q], first[q] == i) for q in QUESTIONS},
+                }
+            )
     for county in counties:
         for unit in REGIONAL_UNITS:
-            rows.append({"kommunkod": county, "verksamhet": unit,
-                         **{q: "ja" if rng.random() < TARGET_SHARES[q] + 0.1 else "nej" for q in QUESTIONS}})
+            rows.append(
+                {
+                    "kommunkod": county,
+                    "verksamhet": unit,
+                    **{q: "ja" if rng.random() < TARGET_SHARES[q] + 0.1 else "nej" for q in QUESTIONS},
+                }
+            )
     return rows
 
 
@@ -63,6 +75,7 @@ def build(session: Session, demo) -> None:  # type: ignore[no-untyped-def]
     codes = sorted(session.scalars(select(Municipality.code)))
     counties = sorted(set(session.scalars(select(Municipality.county_code))))
     rows = survey_rows(demo.seed, codes, counties)
-    data = ImportFile("exempel-nationell-enkat-2022.csv",
-                      tuple(ImportRow(n + 2, row) for n, row in enumerate(rows)))
+    data = ImportFile(
+        "exempel-nationell-enkat-2022.csv", tuple(ImportRow(n + 2, row) for n, row in enumerate(rows))
+    )
     store_survey(session, SYSTEM_USER, data, name=SURVEY_NAME, year=2022, is_demo=True)

@@ -30,7 +30,7 @@ else:
     from cooperation_model.measures import LOG_MEASURES
 
     labels = {k: m.label(ctx.lang) for k, m in LOG_MEASURES.items()}
-measure = st.selectbox(t("compare.measure"), list(labels), format_func=labels.get, key="compare_measure")
+measure = st.selectbox(t("compare.measure"), list(labels), format_func=lambda s: labels.get(s, str(s)), key="compare_measure")
 grouping = st.selectbox(t("compare.grouping"), list(options), format_func=options.get, key="compare_grouping")
 
 with shows_errors():
@@ -51,14 +51,27 @@ with shows_errors():
     empty = result.groups[result.groups["n"] == 0]["group"].tolist()
     if empty:
         st.info(t("compare.empty_groups", groups=", ".join(map(str, empty))))
-    st.caption(t("compare.missing", measure=result.n_missing_measure, group=result.n_missing_group,
-                 min_n=result.min_n))
+    st.caption(
+        t(
+            "compare.missing",
+            measure=result.n_missing_measure,
+            group=result.n_missing_group,
+            min_n=result.min_n,
+        )
+    )
     if len(result.points):
-        fig = strip_box_chart(result.points, "group", "value", point_label="site_label",
-                              title=f"{labels[measure]} – {options[grouping]}",
-                              source=t("compare.source"), demo=bool(frame["is_demo"].any()), lang=ctx.lang,
-                              labels={"group": options[grouping], "value": labels[measure]},
-                              order=result.groups["group"].tolist())
+        fig = strip_box_chart(
+            result.points,
+            "group",
+            "value",
+            point_label="site_label",
+            title=f"{labels[measure]} – {options[grouping]}",
+            source=t("compare.source"),
+            demo=bool(frame["is_demo"].any()),
+            lang=ctx.lang,
+            labels={"group": options[grouping], "value": labels[measure]},
+            order=result.groups["group"].tolist(),
+        )
         st.plotly_chart(fig, key="compare_chart")
         with st.expander(t("compare.points_table")):
             st.dataframe(result.points, hide_index=True)

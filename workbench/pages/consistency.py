@@ -18,11 +18,23 @@ if catalogue.empty:
     st.stop()
 labels = dict(zip(catalogue["key"], catalogue["label"], strict=True))
 options = grouping_options(frame, ctx.lang)
-factors = st.multiselect(t("consistency.factors"), list(labels), default=list(labels)[:1],
-                         format_func=labels.get, key="consistency_factors")
-outcomes = st.multiselect(t("consistency.outcomes"), list(labels), default=list(labels)[-1:],
-                          format_func=labels.get, key="consistency_outcomes")
-context = st.selectbox(t("consistency.context"), list(options), format_func=options.get, key="consistency_context")
+factors = st.multiselect(
+    t("consistency.factors"),
+    list(labels),
+    default=list(labels)[:1],
+    format_func=lambda s: labels.get(s, str(s)),
+    key="consistency_factors",
+)
+outcomes = st.multiselect(
+    t("consistency.outcomes"),
+    list(labels),
+    default=list(labels)[-1:],
+    format_func=lambda s: labels.get(s, str(s)),
+    key="consistency_outcomes",
+)
+context = st.selectbox(
+    t("consistency.context"), list(options), format_func=options.get, key="consistency_context"
+)
 with shows_errors():
     table = consistency_for(frame, factors, outcomes, context, lang=ctx.lang)
     if table.empty:

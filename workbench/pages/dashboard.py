@@ -1,8 +1,14 @@
-"""MFoF's overview of every pilot and site: phase, latest self-assessment, meetings, systematicity, overdue milestones."""
+"""MFoF's overview of pilots and sites: phase, self-assessment, meetings, systematicity, overdue milestones."""
 
 import streamlit as st
 
-from cooperation_model.dashboard import FILTER_KEYS, OVERVIEW_LABELS, dashboard_frame, pilots_overview
+from cooperation_model.dashboard import (
+    FILTER_KEYS,
+    OVERVIEW_LABELS,
+    apply_filters,
+    dashboard_frame,
+    pilots_overview,
+)
 from pilots.sites import shows_demo_data
 from workbench.widgets import demo_banner, page_context, shows_errors, t
 
@@ -25,13 +31,17 @@ for column, key in zip(columns, FILTER_KEYS, strict=True):
     options = choices[key]
     current = [v for v in filters.get(key, []) if v in options]
     with column:
-        filters[key] = st.multiselect(t(f"dashboard.filter_{key}"), list(options), default=current,
-                                      format_func=lambda v, o=options: str(o[v]), key=f"dashboard_{key}")
+        filters[key] = st.multiselect(
+            t(f"dashboard.filter_{key}"),
+            list(options),
+            default=current,
+            format_func=lambda v, o=options: str(o[v]),
+            key=f"dashboard_{key}",
+        )
 st.session_state["filters"] = filters
 
 with shows_errors():
-    with ctx.session() as session:
-        overview = dashboard_frame(session, ctx.user, filters)
+    overview = apply_filters(everything, filters)
     if overview.empty:
         st.info(t("dashboard.empty"))
         st.stop()
@@ -40,8 +50,9 @@ with shows_errors():
     st.subheader(t("dashboard.sites"))
     i = 1 if ctx.lang == "en" else 0
     shown = overview[list(OVERVIEW_LABELS)].rename(columns={k: v[i] for k, v in OVERVIEW_LABELS.items()})
-    event = st.dataframe(shown, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key="dashboard_sites")
+    event = st.dataframe(
+        shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="dashboard_sites"
+    )
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     if rows:
         st.session_state["selected_site_id"] = int(overview.iloc[rows[0]]["site_id"])

@@ -23,16 +23,26 @@ else:
 if not labels:
     st.info(t("map.no_measures"))
     st.stop()
-measure = st.selectbox(t("map.measure"), list(labels), format_func=labels.get, key="map_measure")
+measure = st.selectbox(t("map.measure"), list(labels), format_func=lambda s: labels.get(s, str(s)), key="map_measure")
 filters = st.session_state.setdefault("filters", {k: [] for k in FILTER_KEYS})
 if any(filters.values()):
     st.caption(t("map.filtered", filters=", ".join(f"{k}: {v}" for k, v in filters.items() if v)))
 with shows_errors():
     with ctx.session() as session:
         table, markers, note = map_frames(session, ctx.user, measure, filters, lang=ctx.lang)
-    fig = choropleth_map(table, boundaries_geojson(), "code", "value", name_col="name",
-                         sites=markers if len(markers) else None, title=labels[measure],
-                         source=t("map.source"), demo=demo, lang=ctx.lang, value_label=labels[measure])
+    fig = choropleth_map(
+        table,
+        boundaries_geojson(),
+        "code",
+        "value",
+        name_col="name",
+        sites=markers if len(markers) else None,
+        title=labels[measure],
+        source=t("map.source"),
+        demo=demo,
+        lang=ctx.lang,
+        value_label=labels[measure],
+    )
     st.plotly_chart(fig, key="map_chart")
     if note:
         st.info(t("map.presenter_note"))

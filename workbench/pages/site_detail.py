@@ -19,13 +19,23 @@ with shows_errors():
     st.subheader(str(row["site_label"]))
     if bool(row["is_demo"]):
         st.warning(t("common.demo_banner"), icon=":material/science:")
-    st.caption(t("site_detail.context", size=row["size_class"], skr=row["skr_group_2017"], county=row["county"]))
+    st.caption(
+        t("site_detail.context", size=row["size_class"], skr=row["skr_group_2017"], county=row["county"])
+    )
     catalogue = detail["catalogue"]
-    st.dataframe(pd.DataFrame([
-        {t("site_detail.measure"): m.label(ctx.lang), t("site_detail.value"): row.get(key),
-         t("site_detail.provenance"): m.provenance(ctx.lang)}
-        for key, m in catalogue.items()
-    ]), hide_index=True)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    t("site_detail.measure"): m.label(ctx.lang),
+                    t("site_detail.value"): row.get(key),
+                    t("site_detail.provenance"): m.provenance(ctx.lang),
+                }
+                for key, m in catalogue.items()
+            ]
+        ),
+        hide_index=True,
+    )
     for part in ("phases", "milestones", "rounds"):
         st.subheader(t(f"site_detail.{part}"))
         frame = detail[part]

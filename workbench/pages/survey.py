@@ -1,9 +1,15 @@
-"""The national survey: response rate, shares of ja with numerator and denominator, groups, pilot municipalities."""
+"""The national survey: response rate, shares of ja with their counts, groups, pilot municipalities."""
 
 import streamlit as st
 
 from cooperation_model.figures import bar_chart
-from cooperation_model.survey import QUESTIONS, definitions, pilot_position_table, question_label, survey_table
+from cooperation_model.survey import (
+    QUESTIONS,
+    definitions,
+    pilot_position_table,
+    question_label,
+    survey_table,
+)
 from pilots.errors import NotFound
 from pilots.survey_store import import_survey, surveys_frame
 from workbench.widgets import page_context, shows_errors, t
@@ -18,12 +24,15 @@ if ctx.user.role in ("admin", "mfof"):
         st.caption(t("survey.import_help"))
         upload = st.file_uploader(t("survey.file"), type=["csv", "xlsx"], key="survey_upload")
         name = st.text_input(t("survey.name"), key="survey_name")
-        year = st.number_input(t("survey.year"), min_value=2000, max_value=2100, value=2022, key="survey_year")
+        year = st.number_input(
+            t("survey.year"), min_value=2000, max_value=2100, value=2022, key="survey_year"
+        )
         if upload is not None and st.button(t("survey.do_import"), key="survey_do_import"):
             with shows_errors():
                 with ctx.session() as session:
-                    result = import_survey(session, ctx.user, upload.getvalue(), upload.name,
-                                           name=name or None, year=int(year))
+                    result = import_survey(
+                        session, ctx.user, upload.getvalue(), upload.name, name=name or None, year=int(year)
+                    )
                 st.success(result.summary())
 
 if surveys.empty:
@@ -32,8 +41,12 @@ if surveys.empty:
 chosen = st.selectbox(t("survey.choose"), surveys["name"].tolist(), key="survey_choice")
 if bool(surveys.set_index("name").at[chosen, "is_demo"]):
     st.warning(t("common.demo_banner"), icon=":material/science:")
-by_labels = {"": t("survey.by_country"), "skr_group_2017": t("survey.by_skr"), "county": t("survey.by_county"),
-             "verksamhet": t("survey.by_unit")}
+by_labels = {
+    "": t("survey.by_country"),
+    "skr_group_2017": t("survey.by_skr"),
+    "county": t("survey.by_county"),
+    "verksamhet": t("survey.by_unit"),
+}
 by = st.radio(t("survey.by"), list(by_labels), format_func=by_labels.get, horizontal=True, key="survey_by")
 
 left, right = st.columns([3, 2])
@@ -45,17 +58,34 @@ with left, shows_errors():
         national = survey_table(session, chosen, None, ctx.lang)
         table = survey_table(session, chosen, by or None, ctx.lang)
     row = national.iloc[0]
-    st.metric(t("survey.response_rate"), f"{row['response_share']:.0%}",
-              help=t("survey.counts", num=row["response_num"], den=row["response_den"]))
-    bars = [{"question": question_label(q, ctx.lang), "share": row[f"{q}_share"] * 100,
-             "num": row[f"{q}_num"], "den": row[f"{q}_den"]} for q in QUESTIONS]
+    st.metric(
+        t("survey.response_rate"),
+        f"{row['response_share']:.0%}",
+        help=t("survey.counts", num=row["response_num"], den=row["response_den"]),
+    )
+    bars = [
+        {
+            "question": question_label(q, ctx.lang),
+            "share": row[f"{q}_share"] * 100,
+            "num": row[f"{q}_num"],
+            "den": row[f"{q}_den"],
+        }
+        for q in QUESTIONS
+    ]
     import pandas as pd
 
     bars_frame = pd.DataFrame(bars)
-    fig = bar_chart(bars_frame, "question", "share", title=t("survey.chart_title", name=chosen),
-                    source=t("survey.source", name=chosen), demo=bool(surveys.set_index("name").at[chosen, "is_demo"]),
-                    lang=ctx.lang, labels={"question": t("survey.question"), "share": t("survey.share_pct")},
-                    horizontal=True)
+    fig = bar_chart(
+        bars_frame,
+        "question",
+        "share",
+        title=t("survey.chart_title", name=chosen),
+        source=t("survey.source", name=chosen),
+        demo=bool(surveys.set_index("name").at[chosen, "is_demo"]),
+        lang=ctx.lang,
+        labels={"question": t("survey.question"), "share": t("survey.share_pct")},
+        horizontal=True,
+    )
     st.plotly_chart(fig, key="survey_chart")
     with st.expander(t("survey.chart_table")):
         st.dataframe(bars_frame, hide_index=True)
