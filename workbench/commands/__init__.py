@@ -30,7 +30,7 @@ def friendly_errors(func: F) -> F:
             if len(err.problems) == 1:
                 click.echo(f"fel: {head}{err.problems[0]}", err=True)
             else:
-                click.echo(f"fel: {head}{len(err.problems)} problem, inget har sparats:", err=True)
+                click.echo(f"fel: {head}{len(err.problems)} problem (inget har ändrats):", err=True)
                 for p in err.problems:
                     click.echo(f"  - {p}", err=True)
             sys.exit(1)
