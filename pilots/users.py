@@ -40,8 +40,13 @@ def create_user(
     email: str | None = None,
     municipality_code: str | None = None,
     pilot_slugs: list[str] | None = None,
+    password_hash: str | None = None,
 ) -> UserAccount:
-    """Create an account; a duplicate username, an unknown role or municipality is refused."""
+    """Create an account; a duplicate username, an unknown role or municipality is refused.
+
+    ``password_hash`` (an argon2 hash made by ``hash_password``) may stand in for ``password`` when many
+    accounts share one, as the demo accounts do.
+    """
     username = username.strip()
     problems: list[str] = []
     if not username:
@@ -65,7 +70,7 @@ def create_user(
         email=email,
         role=role,
         municipality_code=municipality_code if role == "municipality" else None,
-        password_hash=hash_password(password) if password else None,
+        password_hash=password_hash or (hash_password(password) if password else None),
     )
     session.add(account)
     session.flush()

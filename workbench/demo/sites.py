@@ -12,7 +12,7 @@ from pilots.db import PROJECT_ROOT
 from pilots.models import Municipality, ReferenceSource
 from pilots.municipalities import SKR_GROUP_NAMES_2017, SKR_GROUP_NAMES_2023
 from pilots.sites import add_site, create_pilot
-from pilots.users import create_user
+from pilots.users import create_user, hash_password
 
 FACTS = PROJECT_ROOT / "data" / "demo" / "municipality_facts.csv"
 
@@ -111,7 +111,8 @@ def build(session: Session, demo) -> None:  # type: ignore[no-untyped-def]
                             project_organisation=organisation,
                             context_notes="Exempeldata: fiktiv beskrivning av lokala förutsättningar.")
             demo.sites[f"{pilot.slug}:{code}"] = site
-    password = demo_password()
+    shared_hash = hash_password(demo_password())  # one argon2 hash for all demo accounts (hashing is slow)
     for username, role, name, municipality, pilot_slugs in USERS:
-        demo.users[username] = create_user(session, username, password, role, display_name=name,
-                                           municipality_code=municipality, pilot_slugs=pilot_slugs)
+        demo.users[username] = create_user(session, username, None, role, display_name=name,
+                                           municipality_code=municipality, pilot_slugs=pilot_slugs,
+                                           password_hash=shared_hash)
