@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from cooperation_model.compare import MIN_N_FLOOR, ComparisonResult, compare_groups
 from cooperation_model.disclosure import resolve_threshold, rule_text, suppress_small_counts
 from pilots.access import CurrentUser
+from pilots.derived_cache import cached
 from pilots.errors import Problem, ValidationError
 from pilots.models import Forum, IndicatorDefinition, IndicatorValue, Meeting
 from pilots.municipalities import region_groupings_frame
@@ -178,28 +179,34 @@ def _network_and_systematicity(session: Session, user: CurrentUser, sites: pd.Da
     columns = ["site_id", "systematicity", "network_density", "network_centralisation"]
     if network_frames is None:
         return pd.DataFrame(columns=columns)
+    out = []
+    for row in sites.to_dict("records"):
+        # Derived per site and period: computed once, cached until a write or the TTL (pilots.derived_cache).
+        key = ("site_network_measures", int(row["site_id"]), row["start_date"], row["end_date"])
+        compute = lambda r=row: _site_network_measures(session, user, r, network_frames)  # noqa: E731
+        out.append(cached(session, key, compute))
+    return pd.DataFrame(out, columns=columns)
+
+
+def _site_network_measures(session: Session, user: CurrentUser, row: dict[str, Any], network_frames: Any
+                           ) -> dict[str, Any]:
     from cooperation_model.network import co_attendance_graph, graph_metrics, in_window
     from cooperation_model.systematicity import forum_systematicity
 
-    out = []
-    for row in sites.to_dict("records"):
-        start, end = row["start_date"], row["end_date"]
-        # One read per site; no upper bound so the meeting after the period shows follow-up (as site_network).
-        f = network_frames(session, user, int(row["site_id"]), start, None)
-        in_period = in_window(f.meetings, start, end, column="date") if len(f.meetings) else f.meetings
-        metrics = graph_metrics(co_attendance_graph(f.actors, f.meetings, f.attendance, start, end))
-        forums = forum_systematicity(f.forums, f.meetings, f.attendance, f.actions, start, end)
-        scores = pd.to_numeric(forums["score"], errors="coerce").dropna() if len(forums) else pd.Series([])
-        has_meetings = len(in_period) > 0
-        out.append(
-            {
-                "site_id": int(row["site_id"]),
-                "systematicity": float(scores.mean()) if len(scores) else np.nan,
-                "network_density": float(metrics["density"]) if has_meetings else np.nan,
-                "network_centralisation": float(metrics["degree_centralisation"]) if has_meetings else np.nan,
-            }
-        )
-    return pd.DataFrame(out, columns=columns)
+    start, end = row["start_date"], row["end_date"]
+    # One read per site; no upper bound so the meeting after the period shows follow-up (as site_network).
+    f = network_frames(session, user, int(row["site_id"]), start, None)
+    in_period = in_window(f.meetings, start, end, column="date") if len(f.meetings) else f.meetings
+    metrics = graph_metrics(co_attendance_graph(f.actors, f.meetings, f.attendance, start, end))
+    forums = forum_systematicity(f.forums, f.meetings, f.attendance, f.actions, start, end)
+    scores = pd.to_numeric(forums["score"], errors="coerce").dropna() if len(forums) else pd.Series([])
+    has_meetings = len(in_period) > 0
+    return {
+        "site_id": int(row["site_id"]),
+        "systematicity": float(scores.mean()) if len(scores) else np.nan,
+        "network_density": float(metrics["density"]) if has_meetings else np.nan,
+        "network_centralisation": float(metrics["degree_centralisation"]) if has_meetings else np.nan,
+    }
 
 
 def _indicator_values(session: Session, sites: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, Measure]]:
@@ -262,12 +269,16 @@ def _instrument_values(
     rows: dict[int, dict[str, float]] = {}
     measures: dict[str, Measure] = {}
     for (site_id, instrument_id), (round_id, version_id) in sorted(latest.items()):
-        answers = round_answers_frame(session, user, round_id)
-        if answers.empty:
-            continue
-        instrument = get_instrument(session, version_id)
-        indicators = derived_indicators(instrument, answers[["respondent", "item_id", "value", "dont_know"]])
-        for ind in indicators.to_dict("records"):
+        def score(round_id: int = round_id, version_id: int = version_id) -> list[dict[str, Any]]:
+            answers = round_answers_frame(session, user, round_id)
+            if answers.empty:
+                return []
+            instrument = get_instrument(session, version_id)
+            cols = ["respondent", "item_id", "value", "dont_know"]
+            return list(derived_indicators(instrument, answers[cols]).to_dict("records"))
+
+        # Rounds of the user's readable sites only (above); the scores are cached until a write or the TTL.
+        for ind in cached(session, ("round_indicators", round_id, version_id), score):
             key = f"{INSTRUMENT_PREFIX}{instrument_id}:{ind['id']}"
             rows.setdefault(site_id, {})[key] = float(ind["value"])
             measures.setdefault(
