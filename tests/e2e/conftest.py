@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.helpers import PROJECT_ROOT, Server
 
@@ -27,6 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 STARTUP_SECONDS = 90
+
+# Reruns of the heavier pages can take many seconds on a busy CI machine.
+expect.set_options(timeout=30_000)
 
 
 def _free_port() -> int:

@@ -13,7 +13,7 @@ from playwright.sync_api import Download, Locator, Page, expect
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
 DEMO_PASSWORD = "exempel-2026"
-TIMEOUT_MS = 30_000
+TIMEOUT_MS = 60_000
 
 # The demo accounts (workbench/demo/sites.py) and their roles.
 DEMO_USERS = {
@@ -66,6 +66,14 @@ def assert_no_exception(page: Page, where: str) -> None:
     exceptions = page.get_by_test_id("stException")
     if exceptions.count():
         raise AssertionError(f"{where}: the page shows an exception:\n{exceptions.first.inner_text()[:2000]}")
+
+
+def assert_no_error(page: Page, where: str) -> None:
+    """No exception and no error message (st.error) on the page; show the message when there is one."""
+    assert_no_exception(page, where)
+    errors = main_area(page).get_by_test_id("stAlertContentError")
+    if errors.count():
+        raise AssertionError(f"{where}: the page shows an error:\n{errors.first.inner_text()[:2000]}")
 
 
 def open_app(page: Page, server: Server, path: str = "") -> None:
