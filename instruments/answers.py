@@ -38,7 +38,10 @@ from pilots.models import Answer, AssessmentRound, InstrumentVersion, Invitation
 from pilots.privacy import problems_in
 
 MODES = ("individual", "workshop")
-MODE_LABELS = {"individual": ("Enskild", "Individual"), "workshop": ("Workshop (konsensus)", "Workshop (consensus)")}
+MODE_LABELS = {
+    "individual": ("Enskild", "Individual"),
+    "workshop": ("Workshop (konsensus)", "Workshop (consensus)"),
+}
 _ENTRY = re.compile(r"^(?P<item>[^#]+)#(?P<n>[1-9]\d{0,2})$")
 Actor = CurrentUser | Invitation
 
@@ -95,7 +98,9 @@ def start_response(
     """Start a draft response in an open round (municipality users for their own site, admins, researchers)."""
     row = get_round(session, user, round_id)
     require_may_answer(session, user, row)
-    return _new_response(session, row, respondent_label, mode, user_id=user.id, invitation=invitation, today=today)
+    return _new_response(
+        session, row, respondent_label, mode, user_id=user.id, invitation=invitation, today=today
+    )
 
 
 def _new_response(
@@ -114,17 +119,33 @@ def _new_response(
     if mode not in MODES:
         problems.append(Problem("mode", f"okänt svarssätt {mode!r}; välj {', '.join(MODES)}"))
     if not label:
-        problems.append(Problem("respondent_label", "ange en etikett för den som svarar (en funktion eller roll, inget namn)"))
+        problems.append(
+            Problem(
+                "respondent_label", "ange en etikett för den som svarar (en funktion eller roll, inget namn)"
+            )
+        )
     elif len(label) > 100:
         problems.append(Problem("respondent_label", "etiketten får vara högst 100 tecken"))
-    elif session.scalar(select(Response.id).where(Response.round_id == row.id, Response.respondent_label == label)):
-        problems.append(Problem("respondent_label", f"omgången har redan ett svar från {label!r}; "
-                                                    "fortsätt på det eller välj en annan etikett"))
+    elif session.scalar(
+        select(Response.id).where(Response.round_id == row.id, Response.respondent_label == label)
+    ):
+        problems.append(
+            Problem(
+                "respondent_label",
+                f"omgången har redan ett svar från {label!r}; fortsätt på det eller välj en annan etikett",
+            )
+        )
     problems.extend(problems_in([("respondent_label", label)]))
     if problems:
         raise ValidationError(problems)
-    response = Response(round_id=row.id, respondent_label=label, mode=mode, status="draft", user_id=user_id,
-                        invitation_id=invitation.id if invitation is not None else None)
+    response = Response(
+        round_id=row.id,
+        respondent_label=label,
+        mode=mode,
+        status="draft",
+        user_id=user_id,
+        invitation_id=invitation.id if invitation is not None else None,
+    )
     session.add(response)
     session.flush()
     return response
@@ -189,7 +210,9 @@ def save_answers(
                 parsed[key] = validate_answer(instrument, item_id, value)
             except ValidationError as err:
                 problems.extend(Problem(key, p.message) for p in err.problems)
-        privacy.extend(problems_in([(f"{key}: underlag", evidence.get(key)), (f"{key}: kommentar", comments.get(key))]))
+        privacy.extend(
+            problems_in([(f"{key}: underlag", evidence.get(key)), (f"{key}: kommentar", comments.get(key))])
+        )
     if privacy:
         raise PersonalDataError(problems + privacy)
     if problems:
@@ -217,18 +240,25 @@ def save_answers(
     return response
 
 
-def submit_response(session: Session, actor: Actor, response_id: int, *, expected_version: int | None = None) -> Response:
+def submit_response(
+    session: Session, actor: Actor, response_id: int, *, expected_version: int | None = None
+) -> Response:
     """Lock a response: it now counts in the round's results and can no longer be changed."""
     response = _response(session, response_id)
     row = _round_for(session, actor, response, write=True)
     require_answerable(row)
     _check_unlocked(response, expected_version)
     answered = session.scalar(
-        select(Answer.id).where(Answer.response_id == response.id,
-                                (Answer.value.is_not(None)) | (Answer.dont_know.is_(True))).limit(1)
+        select(Answer.id)
+        .where(Answer.response_id == response.id, (Answer.value.is_not(None)) | (Answer.dont_know.is_(True)))
+        .limit(1)
     )
     if answered is None:
-        raise ValidationError(Problem("", "inga frågor är besvarade; svara på minst en fråga (eller Vet ej) innan du skickar in"))
+        raise ValidationError(
+            Problem(
+                "", "inga frågor är besvarade; svara på minst en fråga (eller Vet ej) innan du skickar in"
+            )
+        )
     response.status = "submitted"
     response.submitted_at = utcnow()
     if response.invitation_id is not None:
@@ -250,15 +280,37 @@ def response_answers(session: Session, actor: Actor, response_id: int) -> pd.Dat
     response = _response(session, response_id)
     _round_for(session, actor, response, write=False)
     rows = []
-    for a in session.scalars(select(Answer).where(Answer.response_id == response.id).order_by(Answer.item_id)):
+    for a in session.scalars(
+        select(Answer).where(Answer.response_id == response.id).order_by(Answer.item_id)
+    ):
         item_id, entry = split_key(a.item_id)
-        rows.append({"key": a.item_id, "item_id": item_id, "entry": entry, "value": a.value,
-                     "dont_know": a.dont_know, "evidence": a.evidence, "comment": a.comment})
+        rows.append(
+            {
+                "key": a.item_id,
+                "item_id": item_id,
+                "entry": entry,
+                "value": a.value,
+                "dont_know": a.dont_know,
+                "evidence": a.evidence,
+                "comment": a.comment,
+            }
+        )
     return pd.DataFrame(rows, columns=ANSWER_DETAIL_COLUMNS)
 
 
-RESPONSE_COLUMNS = ["response_id", "respondent_label", "mode", "status", "n_answered", "n_dont_know",
-                    "started_at", "submitted_at", "user_id", "via_invitation", "version"]
+RESPONSE_COLUMNS = [
+    "response_id",
+    "respondent_label",
+    "mode",
+    "status",
+    "n_answered",
+    "n_dont_know",
+    "started_at",
+    "submitted_at",
+    "user_id",
+    "via_invitation",
+    "version",
+]
 
 
 def responses_frame(session: Session, user: CurrentUser, round_id: int) -> pd.DataFrame:
@@ -267,13 +319,21 @@ def responses_frame(session: Session, user: CurrentUser, round_id: int) -> pd.Da
     out = []
     for r in session.scalars(select(Response).where(Response.round_id == round_id).order_by(Response.id)):
         answers = session.scalars(select(Answer).where(Answer.response_id == r.id)).all()
-        out.append({
-            "response_id": r.id, "respondent_label": r.respondent_label, "mode": r.mode, "status": r.status,
-            "n_answered": sum(1 for a in answers if a.value is not None),
-            "n_dont_know": sum(1 for a in answers if a.dont_know),
-            "started_at": r.started_at, "submitted_at": r.submitted_at, "user_id": r.user_id,
-            "via_invitation": r.invitation_id is not None, "version": r.version,
-        })
+        out.append(
+            {
+                "response_id": r.id,
+                "respondent_label": r.respondent_label,
+                "mode": r.mode,
+                "status": r.status,
+                "n_answered": sum(1 for a in answers if a.value is not None),
+                "n_dont_know": sum(1 for a in answers if a.dont_know),
+                "started_at": r.started_at,
+                "submitted_at": r.submitted_at,
+                "user_id": r.user_id,
+                "via_invitation": r.invitation_id is not None,
+                "version": r.version,
+            }
+        )
     return pd.DataFrame(out, columns=RESPONSE_COLUMNS)
 
 
@@ -285,8 +345,10 @@ def round_answers_frame(session: Session, user: CurrentUser, round_id: int) -> p
     """
     get_round(session, user, round_id)
     rows = session.execute(
-        select(Response, Answer).join(Answer, Answer.response_id == Response.id)
-        .where(Response.round_id == round_id, Response.status == "submitted").order_by(Response.id, Answer.item_id)
+        select(Response, Answer)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.round_id == round_id, Response.status == "submitted")
+        .order_by(Response.id, Answer.item_id)
     ).all()
     labels: dict[str, set[int]] = {}
     for resp, _ in rows:
@@ -295,11 +357,26 @@ def round_answers_frame(session: Session, user: CurrentUser, round_id: int) -> p
     for resp, a in rows:
         if a.value is None and not a.dont_know:
             continue
-        name = resp.respondent_label if len(labels[resp.respondent_label]) == 1 else f"{resp.respondent_label} ({resp.id})"
+        name = (
+            resp.respondent_label
+            if len(labels[resp.respondent_label]) == 1
+            else f"{resp.respondent_label} ({resp.id})"
+        )
         item_id, _entry = split_key(a.item_id)
-        records.append({"respondent": name, "item_id": item_id, "value": a.value, "dont_know": bool(a.dont_know),
-                        "mode": resp.mode, "response_id": resp.id, "key": a.item_id})
-    frame = pd.DataFrame(records, columns=["respondent", "item_id", "value", "dont_know", "mode", "response_id", "key"])
+        records.append(
+            {
+                "respondent": name,
+                "item_id": item_id,
+                "value": a.value,
+                "dont_know": bool(a.dont_know),
+                "mode": resp.mode,
+                "response_id": resp.id,
+                "key": a.item_id,
+            }
+        )
+    frame = pd.DataFrame(
+        records, columns=["respondent", "item_id", "value", "dont_know", "mode", "response_id", "key"]
+    )
     frame["value"] = frame["value"].astype("float64")
     frame["dont_know"] = frame["dont_know"].astype(bool)
     return frame
@@ -346,11 +423,18 @@ def _score_round(session: Session, user: CurrentUser, row: AssessmentRound) -> R
     scoring_input = answers[["respondent", "item_id", "value", "dont_know"]]
     per_response = answers.drop_duplicates("response_id")
     return RoundScore(
-        round_id=row.id, label=row.label, due_date=row.due_date, status=row.status, instrument=instrument,
-        answers=answers, items=item_summary(instrument, scoring_input),
-        factors=factor_profile(instrument, scoring_input), indicators=derived_indicators(instrument, scoring_input),
+        round_id=row.id,
+        label=row.label,
+        due_date=row.due_date,
+        status=row.status,
+        instrument=instrument,
+        answers=answers,
+        items=item_summary(instrument, scoring_input),
+        factors=factor_profile(instrument, scoring_input),
+        indicators=derived_indicators(instrument, scoring_input),
         development=development_areas(instrument, scoring_input),
-        n_respondents=int(len(per_response)), n_workshops=int((per_response["mode"] == "workshop").sum()),
+        n_respondents=int(len(per_response)),
+        n_workshops=int((per_response["mode"] == "workshop").sum()),
     )
 
 
@@ -364,8 +448,11 @@ def site_scores(session: Session, user: CurrentUser, site_id: int, instrument_id
     rounds = session.scalars(
         select(AssessmentRound)
         .join(InstrumentVersion, InstrumentVersion.id == AssessmentRound.instrument_version_id)
-        .where(AssessmentRound.site_id == site_id, AssessmentRound.deleted_at.is_(None),
-               InstrumentVersion.instrument_id == instrument_id)
+        .where(
+            AssessmentRound.site_id == site_id,
+            AssessmentRound.deleted_at.is_(None),
+            InstrumentVersion.instrument_id == instrument_id,
+        )
         .order_by(AssessmentRound.due_date, AssessmentRound.id)
     ).all()
     out = SiteScores(site_id=site_id, instrument_id=instrument_id)
@@ -396,11 +483,17 @@ def scores_table(scores: SiteScores, round_label: str | None = None) -> pd.DataF
     for r in scores.rounds:
         if round_label is not None and r.label != round_label:
             continue
-        base = {"round": r.label, "due_date": r.due_date, "instrument_id": r.instrument.id,
-                "instrument_version": r.instrument.version, "instrument_status": r.instrument.status,
-                "n_respondents": r.n_respondents}
+        base = {
+            "round": r.label,
+            "due_date": r.due_date,
+            "instrument_id": r.instrument.id,
+            "instrument_version": r.instrument.version,
+            "instrument_status": r.instrument.status,
+            "n_respondents": r.n_respondents,
+        }
         items = r.items.rename(columns={"item_id": "id", "n_answers": "n_answers"}).assign(
-            level="item", value=r.items["median"], classification=None)
+            level="item", value=r.items["median"], classification=None
+        )
         factors = r.factors.rename(columns={"factor_id": "id"}).assign(level="factor", classification=None)
         inds = r.indicators.rename(columns={"n_answered": "n_answers"}).assign(level="indicator")
         for part in (items, factors, inds):
@@ -418,7 +511,9 @@ def scores_table(scores: SiteScores, round_label: str | None = None) -> pd.DataF
     return table[SCORE_COLUMNS]
 
 
-def answer_value_label(instrument: Instrument, item_id: str, value: Any, dont_know: bool, lang: str = "sv") -> str:
+def answer_value_label(
+    instrument: Instrument, item_id: str, value: Any, dont_know: bool, lang: str = "sv"
+) -> str:
     """How one stored answer reads ("2 Pågår", "Vet ej", "")."""
     item = instrument.item(item_id)
     scale = instrument.scale(item.scale)

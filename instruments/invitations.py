@@ -56,16 +56,30 @@ def create_invitation(
     label = (respondent_label or "").strip()
     problems: list[Problem] = []
     if row.status == "closed":
-        problems.append(Problem("round", f"mätomgången {row.label!r} är stängd; öppna den innan du bjuder in"))
+        problems.append(
+            Problem("round", f"mätomgången {row.label!r} är stängd; öppna den innan du bjuder in")
+        )
     if not label:
-        problems.append(Problem("respondent_label", "ange vem länken är till som en funktion eller roll (inget namn)"))
+        problems.append(
+            Problem("respondent_label", "ange vem länken är till som en funktion eller roll (inget namn)")
+        )
     elif len(label) > 100:
         problems.append(Problem("respondent_label", "etiketten får vara högst 100 tecken"))
-    elif session.scalar(select(Invitation.id).where(Invitation.round_id == row.id, Invitation.respondent_label == label)) or \
-            session.scalar(select(Response.id).where(Response.round_id == row.id, Response.respondent_label == label)):
-        problems.append(Problem("respondent_label", f"omgången har redan en länk eller ett svar för {label!r}; välj en annan etikett"))
+    elif session.scalar(
+        select(Invitation.id).where(Invitation.round_id == row.id, Invitation.respondent_label == label)
+    ) or session.scalar(
+        select(Response.id).where(Response.round_id == row.id, Response.respondent_label == label)
+    ):
+        problems.append(
+            Problem(
+                "respondent_label",
+                f"omgången har redan en länk eller ett svar för {label!r}; välj en annan etikett",
+            )
+        )
     if not 1 <= valid_days <= MAX_VALID_DAYS:
-        problems.append(Problem("valid_days", f"länken kan gälla 1–{MAX_VALID_DAYS} dagar, inte {valid_days}"))
+        problems.append(
+            Problem("valid_days", f"länken kan gälla 1–{MAX_VALID_DAYS} dagar, inte {valid_days}")
+        )
     if problems:
         raise ValidationError(problems)
     check_text(label, "respondent_label")
@@ -82,47 +96,86 @@ def create_invitation(
     return invitation, token
 
 
-def open_invitation(session: Session, token: str, *, now: datetime | None = None) -> tuple[Invitation, Response]:
+def open_invitation(
+    session: Session, token: str, *, now: datetime | None = None
+) -> tuple[Invitation, Response]:
     """The invitation and its (draft) response for a token; a new draft on first use.
 
     Raises InvitationError with a Swedish message for an unknown, expired or already submitted link,
     and for a round that is no longer open.
     """
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == hash_token((token or "").strip())))
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.token_hash == hash_token((token or "").strip()))
+    )
     if invitation is None:
-        raise InvitationError("unknown", "Länken känns inte igen. Kontrollera att hela länken kom med, "
-                                         "eller be den som skickade den om en ny.")
+        raise InvitationError(
+            "unknown",
+            "Länken känns inte igen. Kontrollera att hela länken kom med, "
+            "eller be den som skickade den om en ny.",
+        )
     response = session.scalar(select(Response).where(Response.invitation_id == invitation.id))
     if invitation.used_at is not None or (response is not None and response.status == "submitted"):
-        raise InvitationError("used", "Svaren via den här länken är redan inskickade. Tack! "
-                                      "Länken kan bara användas en gång.")
+        raise InvitationError(
+            "used", "Svaren via den här länken är redan inskickade. Tack! Länken kan bara användas en gång."
+        )
     if invitation_expired(invitation, now):
-        raise InvitationError("expired", f"Länken gick ut {invitation.expires_at:%Y-%m-%d %H:%M}. "
-                                         "Be den som skickade den om en ny länk.")
+        raise InvitationError(
+            "expired",
+            f"Länken gick ut {invitation.expires_at:%Y-%m-%d %H:%M}. Be den som skickade den om en ny länk.",
+        )
     row = session.get(AssessmentRound, invitation.round_id)
-    if row is None or row.deleted_at is not None or row.status != "open" or (
-        row.closes_on is not None and row.closes_on < (now or utcnow()).date()
+    if (
+        row is None
+        or row.deleted_at is not None
+        or row.status != "open"
+        or (row.closes_on is not None and row.closes_on < (now or utcnow()).date())
     ):
         raise InvitationError("closed", "Mätomgången som länken gäller är inte öppen för svar.")
     if response is None:
-        response = _new_response(session, row, invitation.respondent_label, "individual", invitation=invitation,
-                                 today=(now or utcnow()).date())
+        response = _new_response(
+            session,
+            row,
+            invitation.respondent_label,
+            "individual",
+            invitation=invitation,
+            today=(now or utcnow()).date(),
+        )
     return invitation, response
 
 
-INVITATION_COLUMNS = ["invitation_id", "respondent_label", "created_at", "created_by", "expires_at", "used_at", "state"]
+INVITATION_COLUMNS = [
+    "invitation_id",
+    "respondent_label",
+    "created_at",
+    "created_by",
+    "expires_at",
+    "used_at",
+    "state",
+]
 
 
-def invitations_frame(session: Session, user: CurrentUser, round_id: int, *, now: datetime | None = None) -> pd.DataFrame:
+def invitations_frame(
+    session: Session, user: CurrentUser, round_id: int, *, now: datetime | None = None
+) -> pd.DataFrame:
     """The links made for a round (never their tokens) and whether each is waiting, used or expired."""
     get_round(session, user, round_id)
     now = now or utcnow()
     rows = []
-    for inv in session.scalars(select(Invitation).where(Invitation.round_id == round_id).order_by(Invitation.id)):
+    for inv in session.scalars(
+        select(Invitation).where(Invitation.round_id == round_id).order_by(Invitation.id)
+    ):
         state = "used" if inv.used_at else ("expired" if inv.expires_at <= now else "waiting")
-        rows.append({"invitation_id": inv.id, "respondent_label": inv.respondent_label, "created_at": inv.created_at,
-                     "created_by": inv.created_by, "expires_at": inv.expires_at, "used_at": inv.used_at,
-                     "state": state})
+        rows.append(
+            {
+                "invitation_id": inv.id,
+                "respondent_label": inv.respondent_label,
+                "created_at": inv.created_at,
+                "created_by": inv.created_by,
+                "expires_at": inv.expires_at,
+                "used_at": inv.used_at,
+                "state": state,
+            }
+        )
     return pd.DataFrame(rows, columns=INVITATION_COLUMNS)
 
 

@@ -68,16 +68,24 @@ def create_round(
     problems: list[Problem] = []
     label = (label or "").strip()
     if not label:
-        problems.append(Problem("label", "ange en etikett för omgången, t.ex. Nollmätning eller Uppföljning 1"))
+        problems.append(
+            Problem("label", "ange en etikett för omgången, t.ex. Nollmätning eller Uppföljning 1")
+        )
     elif len(label) > 100:
         problems.append(Problem("label", "etiketten får vara högst 100 tecken"))
     if status not in ROUND_STATUSES:
         problems.append(Problem("status", f"okänd status {status!r}; välj {', '.join(ROUND_STATUSES)}"))
     if closes_on is not None and closes_on < due_date:
-        problems.append(Problem("closes_on", f"stängningsdatum {closes_on} ligger före sista svarsdag {due_date}"))
+        problems.append(
+            Problem("closes_on", f"stängningsdatum {closes_on} ligger före sista svarsdag {due_date}")
+        )
     version = session.get(InstrumentVersion, instrument_version_id)
     if version is None:
-        problems.append(Problem("instrument_version_id", f"det finns ingen instrumentversion med id {instrument_version_id}"))
+        problems.append(
+            Problem(
+                "instrument_version_id", f"det finns ingen instrumentversion med id {instrument_version_id}"
+            )
+        )
     elif label:
         clash = session.scalar(
             select(AssessmentRound.id)
@@ -90,12 +98,20 @@ def create_round(
             )
         )
         if clash is not None:
-            problems.append(Problem("label", f"platsen har redan en omgång {label!r} för {version.instrument_id}"))
+            problems.append(
+                Problem("label", f"platsen har redan en omgång {label!r} för {version.instrument_id}")
+            )
     if problems:
         raise ValidationError(problems)
     check_fields({"label": label})
-    row = AssessmentRound(site_id=site_id, instrument_version_id=instrument_version_id, label=label,
-                          due_date=due_date, closes_on=closes_on, status=status)
+    row = AssessmentRound(
+        site_id=site_id,
+        instrument_version_id=instrument_version_id,
+        label=label,
+        due_date=due_date,
+        closes_on=closes_on,
+        status=status,
+    )
     session.add(row)
     session.flush()
     return row
@@ -103,8 +119,9 @@ def create_round(
 
 def get_round(session: Session, user: CurrentUser, round_id: int, *, write: bool = False) -> AssessmentRound:
     """A round ``user`` may read (or manage, with ``write``)."""
-    row = session.scalar(select(AssessmentRound).where(AssessmentRound.id == round_id,
-                                                       AssessmentRound.deleted_at.is_(None)))
+    row = session.scalar(
+        select(AssessmentRound).where(AssessmentRound.id == round_id, AssessmentRound.deleted_at.is_(None))
+    )
     if row is None:
         raise NotFound(f"Det finns ingen mätomgång med id {round_id}.")
     require_site(session, user, row.site_id, write=write)
@@ -119,7 +136,9 @@ def set_round_status(
         raise ValidationError(Problem("status", f"okänd status {status!r}; välj {', '.join(ROUND_STATUSES)}"))
     row = get_round(session, user, round_id, write=True)
     if expected_version is not None and row.version != expected_version:
-        raise ConflictError("Någon annan har ändrat omgången sedan du öppnade den. Ladda om sidan och försök igen.")
+        raise ConflictError(
+            "Någon annan har ändrat omgången sedan du öppnade den. Ladda om sidan och försök igen."
+        )
     row.status = status
     session.flush()
     return row
@@ -149,16 +168,20 @@ def require_may_answer(session: Session, user: CurrentUser, row: AssessmentRound
 
 
 def _counts(session: Session, round_ids: list[int]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {rid: {"submitted": 0, "draft": 0, "invited": 0, "used": 0} for rid in round_ids}
+    out: dict[int, dict[str, int]] = {
+        rid: {"submitted": 0, "draft": 0, "invited": 0, "used": 0} for rid in round_ids
+    }
     if not round_ids:
         return out
     for rid, status, n in session.execute(
-        select(Response.round_id, Response.status, func.count()).where(Response.round_id.in_(round_ids))
+        select(Response.round_id, Response.status, func.count())
+        .where(Response.round_id.in_(round_ids))
         .group_by(Response.round_id, Response.status)
     ):
         out[rid]["submitted" if status == "submitted" else "draft"] += int(n)
     for rid, n, used in session.execute(
-        select(Invitation.round_id, func.count(), func.count(Invitation.used_at)).where(Invitation.round_id.in_(round_ids))
+        select(Invitation.round_id, func.count(), func.count(Invitation.used_at))
+        .where(Invitation.round_id.in_(round_ids))
         .group_by(Invitation.round_id)
     ):
         out[rid]["invited"] = int(n)
@@ -189,16 +212,30 @@ def rounds_frame(
     records: list[dict[str, Any]] = []
     for rnd, ver, site, pilot, m in rows:
         c = counts[rnd.id]
-        records.append({
-            "round_id": rnd.id, "site_id": site.id, "pilot_slug": pilot.slug, "pilot_name": pilot.name,
-            "municipality_code": m.code, "municipality_name": m.name, "instrument_version_id": ver.id,
-            "instrument_id": ver.instrument_id, "instrument_version": ver.version, "instrument_status": ver.status,
-            "label": rnd.label, "due_date": rnd.due_date, "closes_on": rnd.closes_on, "status": rnd.status,
-            "n_submitted": c["submitted"], "n_drafts": c["draft"], "n_invited": c["invited"],
-            "n_invitations_used": c["used"],
-            "state": round_state(rnd.status, rnd.due_date, rnd.closes_on, c["invited"], c["used"], today),
-            "version": rnd.version,
-        })
+        records.append(
+            {
+                "round_id": rnd.id,
+                "site_id": site.id,
+                "pilot_slug": pilot.slug,
+                "pilot_name": pilot.name,
+                "municipality_code": m.code,
+                "municipality_name": m.name,
+                "instrument_version_id": ver.id,
+                "instrument_id": ver.instrument_id,
+                "instrument_version": ver.version,
+                "instrument_status": ver.status,
+                "label": rnd.label,
+                "due_date": rnd.due_date,
+                "closes_on": rnd.closes_on,
+                "status": rnd.status,
+                "n_submitted": c["submitted"],
+                "n_drafts": c["draft"],
+                "n_invited": c["invited"],
+                "n_invitations_used": c["used"],
+                "state": round_state(rnd.status, rnd.due_date, rnd.closes_on, c["invited"], c["used"], today),
+                "version": rnd.version,
+            }
+        )
     return pd.DataFrame(records, columns=ROUND_COLUMNS)
 
 
@@ -210,8 +247,11 @@ def find_round(
     rows = session.scalars(
         select(AssessmentRound)
         .join(InstrumentVersion, InstrumentVersion.id == AssessmentRound.instrument_version_id)
-        .where(AssessmentRound.site_id == site_id, AssessmentRound.deleted_at.is_(None),
-               InstrumentVersion.instrument_id == instrument_id)
+        .where(
+            AssessmentRound.site_id == site_id,
+            AssessmentRound.deleted_at.is_(None),
+            InstrumentVersion.instrument_id == instrument_id,
+        )
     ).all()
     for row in rows:
         if row.label == label:
@@ -220,11 +260,19 @@ def find_round(
     raise NotFound(f"Platsen har ingen omgång {label!r} för {instrument_id}; omgångar: {known}.")
 
 
-def find_site(session: Session, user: CurrentUser, municipality_code: str, pilot_slug: str | None = None) -> Site:
+def find_site(
+    session: Session, user: CurrentUser, municipality_code: str, pilot_slug: str | None = None
+) -> Site:
     """The site of a municipality (in ``pilot_slug`` when the municipality takes part in several pilots)."""
-    stmt = (select(Site).join(Pilot, Pilot.id == Site.pilot_id)
-            .where(Site.municipality_code == municipality_code, Site.deleted_at.is_(None),
-                   Site.id.in_(readable_site_ids(user))))
+    stmt = (
+        select(Site)
+        .join(Pilot, Pilot.id == Site.pilot_id)
+        .where(
+            Site.municipality_code == municipality_code,
+            Site.deleted_at.is_(None),
+            Site.id.in_(readable_site_ids(user)),
+        )
+    )
     if pilot_slug:
         stmt = stmt.where(Pilot.slug == pilot_slug)
     sites = session.scalars(stmt).all()
@@ -232,5 +280,7 @@ def find_site(session: Session, user: CurrentUser, municipality_code: str, pilot
         where = f" i pilotprojektet {pilot_slug}" if pilot_slug else ""
         raise NotFound(f"Kommunen {municipality_code} är inte en plats{where} som du kan se.")
     if len(sites) > 1:
-        raise ValidationError(Problem("--pilot", f"kommunen {municipality_code} är med i flera piloter; ange vilken"))
+        raise ValidationError(
+            Problem("--pilot", f"kommunen {municipality_code} är med i flera piloter; ange vilken")
+        )
     return sites[0]

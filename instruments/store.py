@@ -20,7 +20,15 @@ from pilots.access import CurrentUser, require_role
 from pilots.errors import NotFound, Problem, ValidationError
 from pilots.models import InstrumentVersion
 
-INSTRUMENT_COLUMNS = ["instrument_version_id", "instrument_id", "version", "status", "title", "added_at", "added_by"]
+INSTRUMENT_COLUMNS = [
+    "instrument_version_id",
+    "instrument_id",
+    "version",
+    "status",
+    "title",
+    "added_at",
+    "added_by",
+]
 
 
 def text_sha256(text: str) -> str:
@@ -37,7 +45,9 @@ def _parse_cached(text: str, source: str) -> Instrument:
     return parse_definition(text, source=source)
 
 
-def _store(session: Session, instrument: Instrument, text: str, added_by: str, source_name: str) -> InstrumentVersion:
+def _store(
+    session: Session, instrument: Instrument, text: str, added_by: str, source_name: str
+) -> InstrumentVersion:
     digest = text_sha256(text)
     existing = session.scalar(
         select(InstrumentVersion).where(
@@ -79,13 +89,16 @@ def add_instrument_version(
     return _store(session, instrument, yaml_text, user.username, source_name)
 
 
-def sync_builtin_instruments(session: Session, directory: str | Path | None = None) -> list[InstrumentVersion]:
+def sync_builtin_instruments(
+    session: Session, directory: str | Path | None = None
+) -> list[InstrumentVersion]:
     """Store every shipped definition not yet in the database (idempotent); return the versions added."""
     added: list[InstrumentVersion] = []
     for instrument in load_builtin_definitions(directory):
         before = session.scalar(
             select(InstrumentVersion.id).where(
-                InstrumentVersion.instrument_id == instrument.id, InstrumentVersion.version == instrument.version
+                InstrumentVersion.instrument_id == instrument.id,
+                InstrumentVersion.version == instrument.version,
             )
         )
         row = _store(session, instrument, instrument.text, "system", f"{instrument.id}.yaml")
@@ -104,11 +117,17 @@ def get_instrument(session: Session, instrument_version_id: int) -> Instrument:
 
 def find_version(session: Session, instrument_id: str, version: str | None = None) -> InstrumentVersion:
     """A stored version of ``instrument_id`` (the highest when ``version`` is None)."""
-    rows = session.scalars(select(InstrumentVersion).where(InstrumentVersion.instrument_id == instrument_id)).all()
+    rows = session.scalars(
+        select(InstrumentVersion).where(InstrumentVersion.instrument_id == instrument_id)
+    ).all()
     if not rows:
-        known = ", ".join(sorted(set(session.scalars(select(InstrumentVersion.instrument_id)).all()))) or "(inga)"
-        raise NotFound(f"Instrumentet {instrument_id!r} finns inte i databasen. Kända instrument: {known}. "
-                       "Kör `workbench instruments sync` för att läsa in de medföljande.")
+        known = (
+            ", ".join(sorted(set(session.scalars(select(InstrumentVersion.instrument_id)).all()))) or "(inga)"
+        )
+        raise NotFound(
+            f"Instrumentet {instrument_id!r} finns inte i databasen. Kända instrument: {known}. "
+            "Kör `workbench instruments sync` för att läsa in de medföljande."
+        )
     if version is None:
         return max(rows, key=lambda r: semver_key(r.version))
     for row in rows:

@@ -28,7 +28,11 @@ def _existing(stored: pd.DataFrame) -> dict[str, dict[str, object]]:
     for row in stored.to_dict("records"):
         value = row["value"]
         chosen: object = DONT_KNOW if row["dont_know"] else (None if pd.isna(value) else int(value))
-        out[str(row["key"])] = {"value": chosen, "evidence": row["evidence"] or "", "comment": row["comment"] or ""}
+        out[str(row["key"])] = {
+            "value": chosen,
+            "evidence": row["evidence"] or "",
+            "comment": row["comment"] or "",
+        }
     return out
 
 
@@ -43,8 +47,9 @@ def _radio(instrument: Instrument, item: Item, key: str, current: object, lang: 
     return st.radio(label, options, index=index, format_func=show, horizontal=True, key=key)
 
 
-def answer_form(instrument: Instrument, stored: pd.DataFrame, key: str, *, workshop: bool, lang: str,
-                locked: bool = False) -> FormResult:
+def answer_form(
+    instrument: Instrument, stored: pd.DataFrame, key: str, *, workshop: bool, lang: str, locked: bool = False
+) -> FormResult:
     """Render every item with its scale and "Vet ej"; return the answers when Save or Submit was pressed."""
     existing = _existing(stored)
     result = FormResult()
@@ -71,27 +76,46 @@ def answer_form(instrument: Instrument, stored: pd.DataFrame, key: str, *, works
                     for n in range(1, count + 1):
                         entry_key = f"{item.id}#{n}"
                         prior = existing.get(entry_key, {})
-                        name = st.text_input(t("assessment.entry_name", n=n), value=str(prior.get("comment", "")),
-                                             key=f"{key}_{entry_key}_name", disabled=locked)
-                        result.answers[entry_key] = _radio(instrument, item, f"{key}_{entry_key}", prior.get("value"),
-                                                           lang, t("assessment.entry_value", n=n))
+                        name = st.text_input(
+                            t("assessment.entry_name", n=n),
+                            value=str(prior.get("comment", "")),
+                            key=f"{key}_{entry_key}_name",
+                            disabled=locked,
+                        )
+                        result.answers[entry_key] = _radio(
+                            instrument,
+                            item,
+                            f"{key}_{entry_key}",
+                            prior.get("value"),
+                            lang,
+                            t("assessment.entry_value", n=n),
+                        )
                         result.comments[entry_key] = name
                     continue
                 prior = existing.get(item.id, {})
-                result.answers[item.id] = _radio(instrument, item, f"{key}_{item.id}", prior.get("value"), lang,
-                                                 t("assessment.answer"))
+                result.answers[item.id] = _radio(
+                    instrument, item, f"{key}_{item.id}", prior.get("value"), lang, t("assessment.answer")
+                )
                 if item.evidence or item.comment:
                     with st.expander(t("assessment.evidence_and_comment")):
                         if item.evidence:
                             result.evidence[item.id] = st.text_input(
-                                t("assessment.evidence"), value=str(prior.get("evidence", "")),
-                                key=f"{key}_{item.id}_evidence", disabled=locked)
+                                t("assessment.evidence"),
+                                value=str(prior.get("evidence", "")),
+                                key=f"{key}_{item.id}_evidence",
+                                disabled=locked,
+                            )
                         if item.comment:
                             result.comments[item.id] = st.text_input(
-                                t("assessment.comment"), value=str(prior.get("comment", "")),
-                                key=f"{key}_{item.id}_comment", disabled=locked)
+                                t("assessment.comment"),
+                                value=str(prior.get("comment", "")),
+                                key=f"{key}_{item.id}_comment",
+                                disabled=locked,
+                            )
         save = st.form_submit_button(t("assessment.save_draft"), key=f"{key}_save", disabled=locked)
-        submit = st.form_submit_button(t("assessment.submit"), key=f"{key}_submit", type="primary", disabled=locked)
+        submit = st.form_submit_button(
+            t("assessment.submit"), key=f"{key}_submit", type="primary", disabled=locked
+        )
     if save or submit:
         result.action = "submit" if submit else "save"
     return result

@@ -30,13 +30,27 @@ OREBRO = CurrentUser(id=None, username="orebro", role="municipality", municipali
 
 @pytest.fixture
 def setup(session, small_text):
-    pilot = create_pilot(session, SYSTEM_USER, slug="p", name="Pilot", purpose="", start_date=date(2025, 1, 1),
-                         end_date=date(2026, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="p",
+        name="Pilot",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
     site = add_site(session, SYSTEM_USER, pilot, "2482")
     other = add_site(session, SYSTEM_USER, pilot, "1880")
     version = add_instrument_version(session, SYSTEM_USER, small_text)
     rnd = create_round(session, SYSTEM_USER, site.id, version.id, "Nollmätning", date(2099, 3, 1))
-    return {"pilot": pilot, "site": site, "other": other, "version": version, "round": rnd, "text": small_text}
+    return {
+        "pilot": pilot,
+        "site": site,
+        "other": other,
+        "version": version,
+        "round": rnd,
+        "text": small_text,
+    }
 
 
 def test_out_of_scale_answers_are_refused_naming_item_and_scale(session, setup):
@@ -133,13 +147,17 @@ def test_scores_from_database_equal_hand_worked_values(session, setup):
     ind = rnd.indicators.set_index("id").loc["sys"]
     assert ind["value"] == pytest.approx(7 / 10) and ind["classification"] == "lag"
     table = scores_table(scores)
-    assert table.loc[(table["level"] == "factor") & (table["id"] == "f1"), "value"].iloc[0] == pytest.approx(1.75)
+    assert table.loc[(table["level"] == "factor") & (table["id"] == "f1"), "value"].iloc[0] == pytest.approx(
+        1.75
+    )
 
 
 def test_old_answers_still_score_after_a_new_version(session, setup):
     rid = setup["round"].id
     _answer(session, SKELLEFTEA, rid, "R1", {"a": 0, "b": 1, "c": 1})
-    v2_text = setup["text"].replace('version: "1.0.0"', 'version: "2.0.0"').replace('"Text c"', '"Ny text c"', 1)
+    v2_text = (
+        setup["text"].replace('version: "1.0.0"', 'version: "2.0.0"').replace('"Text c"', '"Ny text c"', 1)
+    )
     v2 = add_instrument_version(session, SYSTEM_USER, v2_text)
     follow = create_round(session, SYSTEM_USER, setup["site"].id, v2.id, "Uppföljning 1", date(2099, 9, 1))
     _answer(session, SKELLEFTEA, follow.id, "R1", {"a": 2, "b": 2, "c": 3})
@@ -153,8 +171,13 @@ def test_old_answers_still_score_after_a_new_version(session, setup):
 
 
 def test_repeatable_entries_are_stored_per_entry(session, setup):
-    text = setup["text"].replace('version: "1.0.0"', 'version: "3.0.0"').replace(
-        "scale: STEG5, success_factor: steg}", "scale: STEG5, success_factor: steg, repeatable: true}")
+    text = (
+        setup["text"]
+        .replace('version: "1.0.0"', 'version: "3.0.0"')
+        .replace(
+            "scale: STEG5, success_factor: steg}", "scale: STEG5, success_factor: steg, repeatable: true}"
+        )
+    )
     v3 = add_instrument_version(session, SYSTEM_USER, text)
     rnd = create_round(session, SYSTEM_USER, setup["site"].id, v3.id, "Med poster", date(2099, 9, 1))
     resp = start_response(session, SKELLEFTEA, rnd.id, "R1")

@@ -26,8 +26,15 @@ from pilots.sites import add_site, create_pilot
 
 @pytest.fixture
 def rnd(session, small_text):
-    pilot = create_pilot(session, SYSTEM_USER, slug="p", name="Pilot", purpose="", start_date=date(2025, 1, 1),
-                         end_date=date(2026, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="p",
+        name="Pilot",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
     site = add_site(session, SYSTEM_USER, pilot, "2482")
     version = add_instrument_version(session, SYSTEM_USER, small_text)
     return create_round(session, SYSTEM_USER, site.id, version.id, "Nollmätning", date(2099, 3, 1))

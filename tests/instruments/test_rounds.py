@@ -19,10 +19,24 @@ TODAY = date(2025, 6, 1)
 
 @pytest.fixture
 def setup(session, small_text):
-    pilot = create_pilot(session, SYSTEM_USER, slug="p", name="Pilot", purpose="", start_date=date(2025, 1, 1),
-                         end_date=date(2026, 12, 31))
-    other_pilot = create_pilot(session, SYSTEM_USER, slug="q", name="Annan", purpose="",
-                               start_date=date(2025, 1, 1), end_date=date(2026, 12, 31))
+    pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="p",
+        name="Pilot",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
+    other_pilot = create_pilot(
+        session,
+        SYSTEM_USER,
+        slug="q",
+        name="Annan",
+        purpose="",
+        start_date=date(2025, 1, 1),
+        end_date=date(2026, 12, 31),
+    )
     site = add_site(session, SYSTEM_USER, pilot, "2482")
     other = add_site(session, SYSTEM_USER, other_pilot, "1880")
     version = add_instrument_version(session, SYSTEM_USER, small_text)
@@ -31,7 +45,9 @@ def setup(session, small_text):
 
 def test_state_rules():
     assert round_state("closed", date(2025, 7, 1), None, 0, 0, TODAY) == "done"
-    assert round_state("open", date(2025, 7, 1), date(2025, 5, 31), 0, 0, TODAY) == "done"  # closing date passed
+    assert (
+        round_state("open", date(2025, 7, 1), date(2025, 5, 31), 0, 0, TODAY) == "done"
+    )  # closing date passed
     assert round_state("open", date(2025, 7, 1), None, 2, 2, TODAY) == "done"  # every invitation answered
     assert round_state("open", date(2025, 5, 31), None, 2, 1, TODAY) == "due"
     assert round_state("planned", date(2025, 5, 31), None, 0, 0, TODAY) == "due"
@@ -40,11 +56,17 @@ def test_state_rules():
 
 
 def test_researcher_creates_rounds_only_in_assigned_pilots(session, setup):
-    researcher = CurrentUser(id=None, username="forskare", role="researcher", pilot_ids=frozenset({setup["pilot"].id}))
-    rnd = create_round(session, researcher, setup["site"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1))
+    researcher = CurrentUser(
+        id=None, username="forskare", role="researcher", pilot_ids=frozenset({setup["pilot"].id})
+    )
+    rnd = create_round(
+        session, researcher, setup["site"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1)
+    )
     assert rnd.status == "open"
     with pytest.raises(AccessDenied):
-        create_round(session, researcher, setup["other"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1))
+        create_round(
+            session, researcher, setup["other"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1)
+        )
     municipality = CurrentUser(id=None, username="k", role="municipality", municipality_code="2482")
     with pytest.raises(AccessDenied):
         create_round(session, municipality, setup["site"].id, setup["version"].id, "Egen", date(2025, 3, 1))
@@ -53,16 +75,35 @@ def test_researcher_creates_rounds_only_in_assigned_pilots(session, setup):
 def test_bad_round_input_lists_every_problem(session, setup):
     create_round(session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1))
     with pytest.raises(ValidationError) as info:
-        create_round(session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1),
-                     closes_on=date(2025, 2, 1), status="halvöppen")
+        create_round(
+            session,
+            SYSTEM_USER,
+            setup["site"].id,
+            setup["version"].id,
+            "Nollmätning",
+            date(2025, 3, 1),
+            closes_on=date(2025, 2, 1),
+            status="halvöppen",
+        )
     assert {p.where for p in info.value.problems} == {"label", "closes_on", "status"}
 
 
 def test_rounds_frame_is_scoped_and_counts_responses(session, setup):
-    r1 = create_round(session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1))
-    create_round(session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Uppföljning 1", date(2025, 11, 1),
-                 status="planned")
-    create_round(session, SYSTEM_USER, setup["other"].id, setup["version"].id, "Nollmätning", date(2025, 9, 1))
+    r1 = create_round(
+        session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Nollmätning", date(2025, 3, 1)
+    )
+    create_round(
+        session,
+        SYSTEM_USER,
+        setup["site"].id,
+        setup["version"].id,
+        "Uppföljning 1",
+        date(2025, 11, 1),
+        status="planned",
+    )
+    create_round(
+        session, SYSTEM_USER, setup["other"].id, setup["version"].id, "Nollmätning", date(2025, 9, 1)
+    )
     resp = start_response(session, SYSTEM_USER, r1.id, "R1")
     save_answers(session, SYSTEM_USER, resp.id, {"a": 1})
     submit_response(session, SYSTEM_USER, resp.id)
@@ -76,13 +117,19 @@ def test_rounds_frame_is_scoped_and_counts_responses(session, setup):
     assert len(rounds_frame(session, SYSTEM_USER, today=TODAY)) == 3
     assert rounds_frame(session, CurrentUser(id=None, username="p", role="presenter")).empty
     set_round_status(session, SYSTEM_USER, r1.id, "closed")
-    assert rounds_frame(session, skelleftea, setup["site"].id, today=TODAY).set_index("label").loc[
-        "Nollmätning", "state"] == "done"
+    assert (
+        rounds_frame(session, skelleftea, setup["site"].id, today=TODAY)
+        .set_index("label")
+        .loc["Nollmätning", "state"]
+        == "done"
+    )
     assert find_round(session, skelleftea, setup["site"].id, "liten", "Uppföljning 1").status == "planned"
 
 
 def test_round_with_all_invitations_submitted_is_done(session, setup):
-    rnd = create_round(session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Nollmätning", date(2099, 3, 1))
+    rnd = create_round(
+        session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Nollmätning", date(2099, 3, 1)
+    )
     _inv, token = create_invitation(session, SYSTEM_USER, rnd.id, "Rektor")
     assert rounds_frame(session, SYSTEM_USER).iloc[0]["state"] == "open"
     invitation, resp = open_invitation(session, token)
@@ -92,8 +139,15 @@ def test_round_with_all_invitations_submitted_is_done(session, setup):
 
 
 def test_closed_or_planned_round_cannot_be_answered(session, setup):
-    rnd = create_round(session, SYSTEM_USER, setup["site"].id, setup["version"].id, "Senare", date(2099, 3, 1),
-                       status="planned")
+    rnd = create_round(
+        session,
+        SYSTEM_USER,
+        setup["site"].id,
+        setup["version"].id,
+        "Senare",
+        date(2099, 3, 1),
+        status="planned",
+    )
     with pytest.raises(WorkbenchError, match="inte öppnad ännu"):
         start_response(session, SYSTEM_USER, rnd.id, "R1")
     set_round_status(session, SYSTEM_USER, rnd.id, "open")

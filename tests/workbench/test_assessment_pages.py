@@ -99,8 +99,12 @@ def test_municipality_user_sees_own_open_round_and_resumes_draft(app_as) -> None
 
 
 def test_results_rounds_and_admin_pages_render(app_as) -> None:
-    for username, page in (("forskare", "assessment_results"), ("skelleftea", "assessment_results"),
-                           ("forskare", "rounds"), ("mfof", "instrument_admin")):
+    for username, page in (
+        ("forskare", "assessment_results"),
+        ("skelleftea", "assessment_results"),
+        ("forskare", "rounds"),
+        ("mfof", "instrument_admin"),
+    ):
         at = app_as(username)
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (username, page, at.exception)

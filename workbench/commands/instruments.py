@@ -89,13 +89,16 @@ def instruments_sync() -> None:
 
 @instruments_group.command("score")
 @click.option("--site", "site_code", required=True, help="Municipality code of the site, e.g. 2482.")
-@click.option("--pilot", "pilot_slug", default=None, help="Pilot slug when the municipality is in several pilots.")
+@click.option(
+    "--pilot", "pilot_slug", default=None, help="Pilot slug when the municipality is in several pilots."
+)
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. mfof-sju-steg.")
 @click.option("--round", "round_label", default=None, help="Only this round (its label), e.g. Nollmätning.")
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @friendly_errors
-def instruments_score(site_code: str, pilot_slug: str | None, instrument_id: str, round_label: str | None,
-                      fmt: str) -> None:
+def instruments_score(
+    site_code: str, pilot_slug: str | None, instrument_id: str, round_label: str | None, fmt: str
+) -> None:
     """Print a site's scores per round: item medians and spread, factors and derived indicators.
 
     The numbers are the same as on the results page. "Vet ej" answers are counted (n_dont_know), never scored.
@@ -122,7 +125,9 @@ def rounds_group() -> None:
 
 @rounds_group.command("list")
 @click.option("--site", "site_code", default=None, help="Only this municipality code.")
-@click.option("--pilot", "pilot_slug", default=None, help="Pilot slug when the municipality is in several pilots.")
+@click.option(
+    "--pilot", "pilot_slug", default=None, help="Pilot slug when the municipality is in several pilots."
+)
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 @friendly_errors
 def rounds_list(site_code: str | None, pilot_slug: str | None, fmt: str) -> None:
@@ -141,15 +146,26 @@ def rounds_list(site_code: str | None, pilot_slug: str | None, fmt: str) -> None
 
 @rounds_group.command("invite")
 @click.option("--site", "site_code", required=True, help="Municipality code of the site, e.g. 2482.")
-@click.option("--pilot", "pilot_slug", default=None, help="Pilot slug when the municipality is in several pilots.")
+@click.option(
+    "--pilot", "pilot_slug", default=None, help="Pilot slug when the municipality is in several pilots."
+)
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. mfof-sju-steg.")
 @click.option("--round", "round_label", required=True, help="Round label, e.g. 'Uppföljning 1'.")
-@click.option("--respondent", required=True, help="Who answers, as a role or function (no name), e.g. Rektor.")
+@click.option(
+    "--respondent", required=True, help="Who answers, as a role or function (no name), e.g. Rektor."
+)
 @click.option("--days", default=14, show_default=True, help="Days the link is valid.")
 @click.option("--base-url", default="http://localhost:8501", show_default=True, help="Address of the app.")
 @friendly_errors
-def rounds_invite(site_code: str, pilot_slug: str | None, instrument_id: str, round_label: str, respondent: str,
-                  days: int, base_url: str) -> None:
+def rounds_invite(
+    site_code: str,
+    pilot_slug: str | None,
+    instrument_id: str,
+    round_label: str,
+    respondent: str,
+    days: int,
+    base_url: str,
+) -> None:
     """Make a single-use invitation link for one respondent and print it (it is shown only this once).
 
     \b
@@ -164,7 +180,9 @@ def rounds_invite(site_code: str, pilot_slug: str | None, instrument_id: str, ro
         invitation, token = create_invitation(session, cli_user(), rnd.id, respondent, days)
         expires = invitation.expires_at
     click.echo(invitation_link(base_url, token))
-    click.echo(f"Gäller till {expires:%Y-%m-%d %H:%M} (UTC) för {respondent}. Länken visas bara nu.", err=True)
+    click.echo(
+        f"Gäller till {expires:%Y-%m-%d %H:%M} (UTC) för {respondent}. Länken visas bara nu.", err=True
+    )
 
 
 COMMANDS = [instruments_group, rounds_group]

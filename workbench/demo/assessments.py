@@ -28,12 +28,28 @@ ROUNDS = (
     ("Nollmätning", date(2025, 3, 14), date(2025, 4, 11)),
     ("Uppföljning 1", date(2025, 11, 14), date(2025, 12, 12)),
 )
-RESPONDENTS = ("Samordnare", "Socialchef", "Rektor", "Enhetschef IFO", "Folkhälsostrateg", "Förskolechef",
-               "Kommunpolis (samverkanspart)", "Fritidsgårdschef")
-MEASURES = ("Föräldraträffar på modersmål", "Trygghetsvandring med föräldrar", "Utbildning för skolpersonal",
-            "Samtalsgrupper för unga", "Information till nyanlända familjer")
-WORKSHOPS = {("tryggvaxt", "mfof-sju-steg", "Uppföljning 1"), ("bra-lagesbild", "bra-samverkansprocess", "Nollmätning"),
-             ("jamforelse-fou", "samverkan-systematik", "Uppföljning 1")}
+RESPONDENTS = (
+    "Samordnare",
+    "Socialchef",
+    "Rektor",
+    "Enhetschef IFO",
+    "Folkhälsostrateg",
+    "Förskolechef",
+    "Kommunpolis (samverkanspart)",
+    "Fritidsgårdschef",
+)
+MEASURES = (
+    "Föräldraträffar på modersmål",
+    "Trygghetsvandring med föräldrar",
+    "Utbildning för skolpersonal",
+    "Samtalsgrupper för unga",
+    "Information till nyanlända familjer",
+)
+WORKSHOPS = {
+    ("tryggvaxt", "mfof-sju-steg", "Uppföljning 1"),
+    ("bra-lagesbild", "bra-samverkansprocess", "Nollmätning"),
+    ("jamforelse-fou", "samverkan-systematik", "Uppföljning 1"),
+}
 
 
 def _levels(instrument: Instrument, rng: random.Random) -> tuple[dict[str, int], dict[str, int]]:
@@ -48,7 +64,9 @@ def _levels(instrument: Instrument, rng: random.Random) -> tuple[dict[str, int],
     return base, follow
 
 
-def _answer_as(instrument: Instrument, levels: dict[str, int], rng: random.Random, noisy: bool) -> dict[str, object]:
+def _answer_as(
+    instrument: Instrument, levels: dict[str, int], rng: random.Random, noisy: bool
+) -> dict[str, object]:
     out: dict[str, object] = {}
     for item in instrument.items():
         values = instrument.scale(item.scale).allowed_values()
@@ -75,12 +93,25 @@ def _consensus(answers: list[dict[str, object]]) -> dict[str, object]:
     return out
 
 
-def _submit(session: Session, round_id: int, label: str, answers: dict[str, object], mode: str, when: date,
-            instrument: Instrument) -> None:
+def _submit(
+    session: Session,
+    round_id: int,
+    label: str,
+    answers: dict[str, object],
+    mode: str,
+    when: date,
+    instrument: Instrument,
+) -> None:
     resp = start_response(session, SYSTEM_USER, round_id, label, mode)
-    comments = {f"{i.id}#{n}": MEASURES[(n - 1) % len(MEASURES)] for i in instrument.items() if i.repeatable
-                for n in range(1, 4)}
-    save_answers(session, SYSTEM_USER, resp.id, answers, comments={k: v for k, v in comments.items() if k in answers})
+    comments = {
+        f"{i.id}#{n}": MEASURES[(n - 1) % len(MEASURES)]
+        for i in instrument.items()
+        if i.repeatable
+        for n in range(1, 4)
+    }
+    save_answers(
+        session, SYSTEM_USER, resp.id, answers, comments={k: v for k, v in comments.items() if k in answers}
+    )
     submit_response(session, SYSTEM_USER, resp.id)
     resp.started_at = datetime.combine(when - timedelta(days=10), time(9, 0))
     resp.submitted_at = datetime.combine(when - timedelta(days=3), time(14, 30))
@@ -108,7 +139,15 @@ def build(session: Session, demo: Any) -> None:
                     given.append(answers)
                     _submit(session, rnd.id, person, answers, "individual", due, instrument)
                 if (slug, instrument_id, label) in WORKSHOPS:
-                    _submit(session, rnd.id, "Workshop (konsensus)", _consensus(given), "workshop", due, instrument)
+                    _submit(
+                        session,
+                        rnd.id,
+                        "Workshop (konsensus)",
+                        _consensus(given),
+                        "workshop",
+                        due,
+                        instrument,
+                    )
                 rnd.status = "closed"
                 rnd.closes_on = closes
             demo.extra.setdefault("assessment_levels", {})[(key, instrument_id)] = levels
@@ -122,13 +161,25 @@ def _open_round_with_draft(session: Session, demo: Any, rng: random.Random) -> N
     version = find_version(session, "mfof-sju-steg")
     instrument = get_instrument(session, version.id)
     today = date.today()
-    rnd = create_round(session, SYSTEM_USER, site.id, version.id, "Uppföljning 2", today + timedelta(days=30),
-                       closes_on=today + timedelta(days=60))
+    rnd = create_round(
+        session,
+        SYSTEM_USER,
+        site.id,
+        version.id,
+        "Uppföljning 2",
+        today + timedelta(days=30),
+        closes_on=today + timedelta(days=60),
+    )
     municipality_user = load_current_user(session, demo.users["skelleftea"])
     draft = start_response(session, municipality_user, rnd.id, "Samordnare TryggVäxt")
     _base, follow = demo.extra["assessment_levels"][("tryggvaxt:2482", "mfof-sju-steg")]
     answers = _answer_as(instrument, follow, rng, noisy=False)
     half = dict(list(answers.items())[: len(answers) // 2])
-    save_answers(session, municipality_user, draft.id, half,
-                 evidence={next(iter(half)): "Kunskapsöversikt från FoU Västerbotten (exempel)"})
+    save_answers(
+        session,
+        municipality_user,
+        draft.id,
+        half,
+        evidence={next(iter(half)): "Kunskapsöversikt från FoU Västerbotten (exempel)"},
+    )
     demo.extra["open_round_id"] = rnd.id

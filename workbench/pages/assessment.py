@@ -29,15 +29,21 @@ with ctx.session() as session:
     demo_banner(shows_demo_data(session, ctx.user))
     rounds = rounds_frame(session, ctx.user)
 today = pd.Timestamp(date.today())
-open_rounds = rounds[(rounds["status"] == "open")
-                     & (rounds["closes_on"].isna() | (pd.to_datetime(rounds["closes_on"]) >= today))]
+open_rounds = rounds[
+    (rounds["status"] == "open")
+    & (rounds["closes_on"].isna() | (pd.to_datetime(rounds["closes_on"]) >= today))
+]
 if open_rounds.empty:
     st.info(t("assessment.no_open_rounds"))
     st.stop()
 
-labels = {int(r.round_id): f"{r.municipality_name} – {r.instrument_id} {r.instrument_version} – {r.label}"
-          for r in open_rounds.itertuples()}
-round_id = st.selectbox(t("assessment.round"), list(labels), format_func=lambda s: labels.get(s, str(s)), key="assessment_round")
+labels = {
+    int(r.round_id): f"{r.municipality_name} – {r.instrument_id} {r.instrument_version} – {r.label}"
+    for r in open_rounds.itertuples()
+}
+round_id = st.selectbox(
+    t("assessment.round"), list(labels), format_func=lambda s: labels.get(s, str(s)), key="assessment_round"
+)
 chosen = open_rounds.set_index("round_id").loc[round_id]
 st.caption(t("assessment.round_caption", due=chosen["due_date"], pilot=chosen["pilot_name"]))
 
@@ -47,12 +53,18 @@ with shows_errors():
         responses = responses_frame(session, ctx.user, int(round_id))
 drafts = responses[responses["status"] == "draft"]
 if len(drafts):
-    draft_labels = {int(r.response_id): f"{r.respondent_label} ({MODE_LABELS[r.mode][ctx.lang == 'en']}, "
-                                        f"{r.n_answered + r.n_dont_know} {t('assessment.answered')})"
-                    for r in drafts.itertuples()}
+    draft_labels = {
+        int(r.response_id): f"{r.respondent_label} ({MODE_LABELS[r.mode][ctx.lang == 'en']}, "
+        f"{r.n_answered + r.n_dont_know} {t('assessment.answered')})"
+        for r in drafts.itertuples()
+    }
     options = [0, *draft_labels]
-    response_id = st.selectbox(t("assessment.continue_draft"), options, key=f"assessment_draft_{round_id}",
-                               format_func=lambda r: t("assessment.new_response") if r == 0 else draft_labels.get(r, str(r)))
+    response_id = st.selectbox(
+        t("assessment.continue_draft"),
+        options,
+        key=f"assessment_draft_{round_id}",
+        format_func=lambda r: t("assessment.new_response") if r == 0 else draft_labels.get(r, str(r)),
+    )
 else:
     response_id = 0
 
@@ -60,8 +72,12 @@ if response_id == 0:
     with st.form(f"start_{round_id}"):
         st.subheader(t("assessment.new_response"))
         respondent = st.text_input(t("assessment.respondent"), help=t("assessment.respondent_help"))
-        mode = st.radio(t("assessment.mode"), list(MODE_LABELS), horizontal=True,
-                        format_func=lambda m: MODE_LABELS[m][ctx.lang == "en"])
+        mode = st.radio(
+            t("assessment.mode"),
+            list(MODE_LABELS),
+            horizontal=True,
+            format_func=lambda m: MODE_LABELS[m][ctx.lang == "en"],
+        )
         if st.form_submit_button(t("assessment.start")):
             with shows_errors():
                 with ctx.session() as session:
@@ -77,12 +93,21 @@ with ctx.session() as session:
 current = responses.set_index("response_id").loc[response_id]
 provisional_badge(instrument.status)
 st.markdown(f"### {instrument.title.get(ctx.lang)}")
-result = answer_form(instrument, stored, f"resp{response_id}", workshop=current["mode"] == "workshop", lang=ctx.lang)
+result = answer_form(
+    instrument, stored, f"resp{response_id}", workshop=current["mode"] == "workshop", lang=ctx.lang
+)
 if result.action:
     with shows_errors():
         with ctx.session() as session:
-            save_answers(session, ctx.user, int(response_id), result.answers, evidence=result.evidence,
-                         comments=result.comments, expected_version=int(current["version"]))
+            save_answers(
+                session,
+                ctx.user,
+                int(response_id),
+                result.answers,
+                evidence=result.evidence,
+                comments=result.comments,
+                expected_version=int(current["version"]),
+            )
             if result.action == "submit":
                 submit_response(session, ctx.user, int(response_id))
         if result.action == "submit":

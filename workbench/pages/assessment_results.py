@@ -22,7 +22,9 @@ if with_rounds.empty:
     st.info(t("assessment_results.no_rounds"))
     st.stop()
 names = {int(r["site_id"]): site_label(r) for r in with_rounds.to_dict("records")}
-site_id = st.selectbox(t("assessment_results.site"), list(names), format_func=lambda s: names.get(s, str(s)), key="results_site")
+site_id = st.selectbox(
+    t("assessment_results.site"), list(names), format_func=lambda s: names.get(s, str(s)), key="results_site"
+)
 instrument_ids = sorted(rounds.loc[rounds["site_id"] == site_id, "instrument_id"].unique())
 instrument_id = st.selectbox(t("assessment_results.instrument"), instrument_ids, key="results_instrument")
 
@@ -43,8 +45,15 @@ labels = [r.label for r in scored]
 chosen = st.selectbox(t("assessment_results.round"), labels, index=len(labels) - 1, key="results_round")
 current = next(r for r in scored if r.label == chosen)
 instrument = current.instrument
-st.caption(t("assessment_results.round_caption", n=current.n_respondents, workshops=current.n_workshops,
-             version=instrument.version, title=instrument.title.get(ctx.lang)))
+st.caption(
+    t(
+        "assessment_results.round_caption",
+        n=current.n_respondents,
+        workshops=current.n_workshops,
+        version=instrument.version,
+        title=instrument.title.get(ctx.lang),
+    )
+)
 source = t("assessment_results.source", instrument=instrument.id, version=instrument.version)
 same_version = [r for r in scored if r.instrument.version == instrument.version]
 scale_max = max(s.max for s in instrument.scales)
@@ -53,27 +62,61 @@ st.subheader(t("assessment_results.profile"))
 if instrument.scoring.factors:
     data = pd.concat([r.factors.assign(round=r.label) for r in same_version], ignore_index=True)
     data = data.dropna(subset=["value"])
-    fig = radar_chart(data, label_col, "value", series="round", title=t("assessment_results.profile_title",
-                      site=names[site_id]), source=source, demo=demo, lang=ctx.lang, range_max=scale_max)
+    fig = radar_chart(
+        data,
+        label_col,
+        "value",
+        series="round",
+        title=t("assessment_results.profile_title", site=names[site_id]),
+        source=source,
+        demo=demo,
+        lang=ctx.lang,
+        range_max=scale_max,
+    )
 else:
     data = pd.concat([r.items.assign(round=r.label) for r in same_version], ignore_index=True)
     data = data.dropna(subset=["median"])
-    fig = bar_chart(data, label_col, "median", color="round", title=t("assessment_results.profile_title",
-                    site=names[site_id]), source=source, demo=demo, lang=ctx.lang, horizontal=True,
-                    labels={"median": t("assessment_results.median"), label_col: ""})
+    fig = bar_chart(
+        data,
+        label_col,
+        "median",
+        color="round",
+        title=t("assessment_results.profile_title", site=names[site_id]),
+        source=source,
+        demo=demo,
+        lang=ctx.lang,
+        horizontal=True,
+        labels={"median": t("assessment_results.median"), label_col: ""},
+    )
 st.plotly_chart(fig, key="results_profile")
 st.caption(figure_alt_text(fig))
 with st.expander(t("assessment_results.data_table")):
     st.dataframe(data.drop(columns=[c for c in ("label_sv", "label_en") if c != label_col]), hide_index=True)
 
 st.subheader(t("assessment_results.indicators"))
-st.dataframe(current.indicators[["id", label_col, "value", f"classification_{ctx.lang}", "n_units", "n_answered",
-                                 "n_dont_know"]], hide_index=True)
+st.dataframe(
+    current.indicators[
+        ["id", label_col, "value", f"classification_{ctx.lang}", "n_units", "n_answered", "n_dont_know"]
+    ],
+    hide_index=True,
+)
 
 st.subheader(t("assessment_results.items"))
 st.caption(t("assessment_results.items_help"))
-items = current.items[["item_id", label_col, "n_answers", "n_dont_know", "median", "min", "max", "iqr",
-                       "disagreement", "development_area"]]
+items = current.items[
+    [
+        "item_id",
+        label_col,
+        "n_answers",
+        "n_dont_know",
+        "median",
+        "min",
+        "max",
+        "iqr",
+        "disagreement",
+        "development_area",
+    ]
+]
 st.dataframe(items, hide_index=True)
 disagree = items[items["disagreement"]]
 if len(disagree):
@@ -84,7 +127,9 @@ st.subheader(t("assessment_results.development"))
 if current.development.empty:
     st.write(t("assessment_results.no_development"))
 else:
-    st.dataframe(current.development[["level", "id", label_col, "value", "threshold", "n_dont_know"]], hide_index=True)
+    st.dataframe(
+        current.development[["level", "id", label_col, "value", "threshold", "n_dont_know"]], hide_index=True
+    )
 
 st.subheader(t("assessment_results.change"))
 if not scores.changes:

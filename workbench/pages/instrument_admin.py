@@ -2,7 +2,12 @@
 
 import streamlit as st
 
-from instruments.store import add_instrument_version, instruments_frame, sync_builtin_instruments, version_diff
+from instruments.store import (
+    add_instrument_version,
+    instruments_frame,
+    sync_builtin_instruments,
+    version_diff,
+)
 from workbench.widgets import page_context, shows_errors, t
 
 ctx = page_context()

@@ -32,17 +32,37 @@ except InvitationError as err:
 
 demo_banner(bool(info["is_demo"]))
 provisional_badge(instrument.status)
-st.write(t("invitation.intro", municipality=info["municipality_name"], pilot=info["pilot_name"],
-           round=info["round_label"], respondent=info["respondent_label"]))
-st.caption(t("invitation.expires", when=f"{info['expires_at']:%Y-%m-%d %H:%M}", instrument=instrument.title.get(lang())))
+st.write(
+    t(
+        "invitation.intro",
+        municipality=info["municipality_name"],
+        pilot=info["pilot_name"],
+        round=info["round_label"],
+        respondent=info["respondent_label"],
+    )
+)
+st.caption(
+    t(
+        "invitation.expires",
+        when=f"{info['expires_at']:%Y-%m-%d %H:%M}",
+        instrument=instrument.title.get(lang()),
+    )
+)
 
 result = answer_form(instrument, stored, f"inv{response.id}", workshop=False, lang=lang())
 if result.action:
     with shows_errors():
         with db.session_scope(engine(), user=AUDIT_USER, face="invitation") as session:
             invitation, response = open_invitation(session, token)
-            save_answers(session, invitation, response.id, result.answers, evidence=result.evidence,
-                         comments=result.comments, expected_version=version)
+            save_answers(
+                session,
+                invitation,
+                response.id,
+                result.answers,
+                evidence=result.evidence,
+                comments=result.comments,
+                expected_version=version,
+            )
             if result.action == "submit":
                 submit_response(session, invitation, response.id)
         if result.action == "submit":
