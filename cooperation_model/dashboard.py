@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from cooperation_model.disclosure import resolve_threshold, rule_text
-from cooperation_model.measures import aggregate_site_measures, site_measures
+from cooperation_model.measures import _presenter_site_measures, site_measures
 from pilots.access import CurrentUser, require_site
 from pilots.municipalities import boundaries_geojson, municipalities_frame
 
@@ -224,7 +224,7 @@ def map_frames(
         )
         return table, markers, ""
     t = resolve_threshold(threshold)
-    frame = apply_filters(aggregate_site_measures(session, user, None), filters)
+    frame = apply_filters(_presenter_site_measures(session, user, None), filters)
     values = (
         pd.to_numeric(frame[measure], errors="coerce")
         if measure in frame.columns

@@ -336,12 +336,15 @@ def site_measures(
     return _measures_for(session, user, sites_frame(session, user, pilot_id), today)
 
 
-def aggregate_site_measures(session: Session, user: CurrentUser, pilot_id: int | None) -> pd.DataFrame:
+def _presenter_site_measures(session: Session, user: CurrentUser, pilot_id: int | None) -> pd.DataFrame:
     """The sites behind a presenter's aggregates: every site of the pilots the presenter may read.
 
-    Only ``group_summary`` and ``map_summary``-style aggregates leave this module from here.
+    Private on purpose: these rows never leave the workbench; only suppressed aggregates built from them
+    (``group_summary``, ``dashboard.map_frames``) do. Refused for every role but presenter.
     """
-    from pilots.access import SYSTEM_USER
+    from pilots.access import SYSTEM_USER, require_role
+
+    require_role(user, "presenter")
 
     visible = set(pilots_frame(session, user)["id"])
     sites = sites_frame(session, SYSTEM_USER, pilot_id)
@@ -440,7 +443,7 @@ def group_summary(
     frame = (
         site_measures(session, user, pilot_id)
         if user.sees_site_level_data
-        else aggregate_site_measures(session, user, pilot_id)
+        else _presenter_site_measures(session, user, pilot_id)
     )
     _check_choice(frame, measure, grouping)
     values = pd.to_numeric(frame[measure], errors="coerce")

@@ -14,10 +14,11 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from pilots.access import CurrentUser, require_pilot, require_role, require_site
-from pilots.errors import ConflictError, NotFound, Problem, ValidationError
+from pilots.errors import ConflictError, NotFound, Problem, ValidationError, WorkbenchError
 from pilots.models import (
     AuditEvent,
     IndicatorValue,
@@ -147,6 +148,19 @@ def update_record(
     except StaleDataError:
         session.rollback()
         raise _conflict(session, model, record_id, expected_version, None) from None
+    except OperationalError as exc:
+        # SQLite in WAL mode refuses a write from a transaction whose read snapshot is older than a
+        # commit made meanwhile ("database is locked", SQLITE_BUSY_SNAPSHOT): that is a conflict too.
+        if "locked" not in str(exc):
+            raise
+        session.rollback()
+        current = _get_live(session, model, record_id)
+        if current.version != expected_version:
+            raise _conflict(session, model, record_id, expected_version, current) from None
+        raise WorkbenchError(
+            "Databasen är upptagen av en annan sparning just nu; försök igen om en stund. "
+            "(The database is busy with another save; try again.)"
+        ) from None
     return obj
 
 

@@ -40,3 +40,25 @@ def available_kinds() -> list[str]:
             continue
         out.append(kind)
     return out
+
+
+def instrument_tags(lang: str = "sv") -> dict[str, str] | None:
+    """Tag → label from the built-in instrument definitions (None when they cannot be read)."""
+    from pilots.log import tags_from_instruments
+
+    try:
+        from instruments.schema import load_builtin_definitions
+
+        return tags_from_instruments(load_builtin_definitions(), lang)
+    except (ImportError, WorkbenchError):
+        return None
+
+
+def face_importer(kind: str) -> Importer:
+    """The importer of ``kind`` as the faces use it: the log checks tags against the instruments."""
+    if kind == "log":
+        from pilots.log import log_importer
+
+        tags = instrument_tags()
+        return log_importer(set(tags) if tags is not None else None)
+    return importer_for(kind)

@@ -88,9 +88,9 @@ class PageContext:
     lang: str
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction as this user through the app face (audited)."""
-        with db.session_scope(self.engine, user=self.user, face="app") as s:
+    def session(self, face: str = "app") -> Iterator[Session]:
+        """A transaction as this user (audited as ``face``: "app", or "import" for uploads)."""
+        with db.session_scope(self.engine, user=self.user, face=face) as s:
             yield s
 
 

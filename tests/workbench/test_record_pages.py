@@ -60,3 +60,4 @@ def test_timeline_page_shows_late_and_done(demo_url: str, monkeypatch: pytest.Mo
     summary = at.dataframe[-1].value if len(at.dataframe) else None
     assert not at.exception
     assert summary is not None
+

@@ -11,32 +11,10 @@ import click
 from pilots import db
 from pilots.errors import WorkbenchError
 from pilots.exporting import FORMATS, records_to_bytes, write_records
-from pilots.importing import Importer, run_import
+from pilots.importing import run_import
 from pilots.templates import write_template
 from workbench.commands import cli_user, echo_frame, friendly_errors, ready_engine
-from workbench.importers import IMPORTERS, importer_for
-
-
-def instrument_tags(lang: str = "sv") -> dict[str, str] | None:
-    """Tag → label from the built-in instrument definitions (None when they cannot be read)."""
-    from pilots.log import tags_from_instruments
-
-    try:
-        from instruments.schema import load_builtin_definitions
-
-        return tags_from_instruments(load_builtin_definitions(), lang)
-    except (ImportError, WorkbenchError):
-        return None
-
-
-def face_importer(kind: str) -> Importer:
-    """The importer of ``kind`` as the faces use it: the log checks tags against the instruments."""
-    if kind == "log":
-        from pilots.log import log_importer
-
-        tags = instrument_tags()
-        return log_importer(set(tags) if tags is not None else None)
-    return importer_for(kind)
+from workbench.importers import IMPORTERS, face_importer, importer_for
 
 
 def _choices(importer: Any) -> dict[str, list[str]] | None:

@@ -9,8 +9,7 @@ import streamlit as st
 from pilots.exporting import MIME_TYPES, records_to_bytes
 from pilots.importing import read_import_file, run_import
 from pilots.templates import write_template
-from workbench.commands.records import face_importer
-from workbench.importers import available_kinds
+from workbench.importers import available_kinds, face_importer
 from workbench.widgets import page_context, shows_errors, t
 
 ctx = page_context()
@@ -36,7 +35,7 @@ if ctx.user.role in ("admin", "researcher"):
             st.write(t("data_import.preview", n=len(parsed.rows)))
             st.dataframe(pd.DataFrame([{"rad": r.number, **r.values} for r in parsed.rows]), hide_index=True)
             if st.button(t("data_import.confirm"), key="confirm_import"):
-                with shows_errors(), ctx.session() as session:
+                with shows_errors(), ctx.session(face="import") as session:
                     result = run_import(session, ctx.user, importer, data, upload.name)
                     st.success(result.summary())
 

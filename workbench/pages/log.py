@@ -8,7 +8,7 @@ from pilots.editing import soft_delete
 from pilots.log import LOG_KINDS, SOURCE_TYPE_SUGGESTIONS, add_log_entry, kind_label, log_frame
 from pilots.models import LogEntry
 from pilots.sites import shows_demo_data, sites_frame
-from workbench.commands.records import instrument_tags
+from workbench.importers import instrument_tags
 from workbench.widgets import demo_banner, download_frame, page_context, personal_data_hint, shows_errors, t
 
 ctx = page_context()
@@ -23,7 +23,7 @@ labels = {int(r.site_id): f"{r.municipality_name} ({r.pilot_name})" for r in sit
 if ctx.user.role in ("admin", "researcher") and labels:
     with st.expander(t("log.write"), expanded=False), st.form("log_entry", clear_on_submit=True):
         st.warning(t("log.personal_data"))
-        site_id = st.selectbox(t("log.site"), list(labels), format_func=labels.get)
+        site_id = st.selectbox(t("log.site"), list(labels), format_func=lambda s: labels.get(s, str(s)))
         entry_date = st.date_input(t("log.date"), value=date.today())
         kind = st.selectbox(t("log.kind"), LOG_KINDS, format_func=lambda k: kind_label(k, ctx.lang))
         source_type = st.selectbox(t("log.source_type"), SOURCE_TYPE_SUGGESTIONS, accept_new_options=True)

@@ -29,7 +29,7 @@ if ctx.user.role == "admin":
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / upload.name
                 path.write_bytes(upload.getvalue())
-                with ctx.session() as session:
+                with ctx.session(face="import") as session:
                     done = import_reference_file(session, path)
             for item in done:
                 st.success(t("reference.imported", kind=item.kind, year=item.year, rows=item.rows))

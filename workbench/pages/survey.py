@@ -29,7 +29,7 @@ if ctx.user.role in ("admin", "mfof"):
         )
         if upload is not None and st.button(t("survey.do_import"), key="survey_do_import"):
             with shows_errors():
-                with ctx.session() as session:
+                with ctx.session(face="import") as session:
                     result = import_survey(
                         session, ctx.user, upload.getvalue(), upload.name, name=name or None, year=int(year)
                     )

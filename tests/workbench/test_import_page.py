@@ -1,0 +1,31 @@
+"""The import page: upload, preview, confirmed import; the writes are audited with face 'import'."""
+
+from __future__ import annotations
+
+from pilots import db
+from pilots.audit import audit_frame
+from pilots.log import log_frame
+from pilots.access import SYSTEM_USER
+
+
+def test_upload_preview_and_confirm_imports_and_audits_as_import(app_as, demo_url: str) -> None:
+    at = app_as("forskare")
+    at.switch_page("pages/data_import.py").run()
+    at.selectbox[0].set_value("log").run()
+    engine = db.make_engine(demo_url)
+    with db.session_scope(engine) as s:
+        before = len(log_frame(s, SYSTEM_USER))
+    csv = (
+        "kommunkod;pilot;datum;typ;kalltyp;text;taggar\n"
+        "2482;tryggvaxt;2025-06-12;observation;Styrgruppsmöte;Styrgruppen beslutade om en gemensam rutin;\n"
+    ).encode("utf-8")
+    at.file_uploader[0].upload("logg.csv", csv, "text/csv").run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    at.button(key="confirm_import").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    with db.session_scope(engine) as s:
+        assert len(log_frame(s, SYSTEM_USER)) == before + 1
+        trail = audit_frame(s, entity="log_entry", face="import")
+    engine.dispose()
+    assert len(trail) >= 1
