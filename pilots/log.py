@@ -179,7 +179,10 @@ def log_frame(
     """
     if not user.sees_site_level_data:
         raise AccessDenied("Rollen presentatör ser inte enskilda loggposter.")
-    stmt = (select(LogEntry, Site, Municipality, Pilot, UserAccount.username)
+    # Plain columns (no ORM objects) and the tags in one second query: one row per entry, no query per entry.
+    stmt = (select(LogEntry.id, Site.id, Municipality.name, Municipality.code, Pilot.name, Pilot.slug, Pilot.is_demo,
+                   LogEntry.entry_date, LogEntry.kind, LogEntry.source_type, LogEntry.text, UserAccount.username,
+                   LogEntry.version)
             .join(Site, Site.id == LogEntry.site_id).join(Pilot, Pilot.id == Site.pilot_id)
             .join(Municipality, Municipality.code == Site.municipality_code)
             .outerjoin(UserAccount, UserAccount.id == LogEntry.author_user_id)
@@ -207,14 +210,22 @@ def log_frame(
                               LogEntry.source_type.ilike(pattern, escape="\\")))
     if limit is not None:
         stmt = stmt.limit(limit)
+    found = session.execute(stmt).all()
+    tags: dict[int, list[str]] = {}
+    if found:
+        ids = stmt.with_only_columns(LogEntry.id).subquery()
+        for entry_id, tag in session.execute(select(LogTag.entry_id, LogTag.tag).where(LogTag.entry_id.in_(
+                select(ids.c.id)))):
+            tags.setdefault(entry_id, []).append(tag)
     rows = []
-    for entry, site, m, pilot, author in session.execute(stmt):
-        rows.append({"entry_id": entry.id, "site_id": site.id, "site_label": f"{m.name} ({pilot.name})",
-                     "municipality_code": m.code, "municipality_name": m.name, "pilot_slug": pilot.slug,
-                     "is_demo": pilot.is_demo, "entry_date": entry.entry_date, "kind": entry.kind,
-                     "kind_label": kind_label(entry.kind, lang), "source_type": entry.source_type,
-                     "text": entry.text, "tags": ", ".join(sorted(t.tag for t in entry.tags)),
-                     "author": author or "", "version": entry.version})
+    for (entry_id, site_id, m_name, m_code, p_name, p_slug, p_demo, entry_date, kind, source_type, entry_text,
+         author, version) in found:
+        rows.append({"entry_id": entry_id, "site_id": site_id, "site_label": f"{m_name} ({p_name})",
+                     "municipality_code": m_code, "municipality_name": m_name, "pilot_slug": p_slug,
+                     "is_demo": p_demo, "entry_date": entry_date, "kind": kind,
+                     "kind_label": kind_label(kind, lang), "source_type": source_type,
+                     "text": entry_text, "tags": ", ".join(sorted(tags.get(entry_id, []))),
+                     "author": author or "", "version": version})
     return pd.DataFrame(rows, columns=LOG_COLUMNS)
 
 
