@@ -46,11 +46,14 @@ _CONTRAST_CSS = """<style>
 # Streamlit's sectioned sidebar navigation renders <ul> > <div> > <header> + <li>, which axe reports as the
 # serious violations "list" and "listitem" (WCAG 1.3.1). Marking the <ul> and its <li> as presentational keeps
 # the links inside the <nav> landmark with valid semantics; an observer re-applies it on each re-render.
-_LANG_AND_NAV_JS = """<script>
-document.documentElement.lang = %s;
-if (!window.__workbenchA11y) {
-  window.__workbenchA11y = true;
-  const fix = () => {
+# The language travels in a hidden marker element: Streamlit updates the element in place when the language
+# changes and may not run the script again, so the observer (installed once) reads the marker on every change.
+_LANG_AND_NAV_JS = """<span id="workbench-lang" data-lang=%s hidden></span>
+<script>
+(() => {
+  const apply = () => {
+    const marker = document.getElementById("workbench-lang");
+    document.documentElement.lang = marker ? marker.dataset.lang : "sv";
     document.querySelectorAll('ul[data-testid="stSidebarNavItems"]:not([role])').forEach((ul) => {
       ul.setAttribute("role", "none");
     });
@@ -58,9 +61,14 @@ if (!window.__workbenchA11y) {
       li.setAttribute("role", "none");
     });
   };
-  fix();
-  new MutationObserver(fix).observe(document.body, {childList: true, subtree: true});
-}
+  if (!window.__workbenchA11y) {
+    window.__workbenchA11y = true;
+    new MutationObserver(apply).observe(document.body, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["data-lang"],
+    });
+  }
+  apply();
+})();
 </script>"""
 
 
@@ -139,3 +147,37 @@ def download_frame(frame: Any, file_stem: str, key: str) -> None:
 
     st.download_button(t("common.download_csv"), data=records_to_bytes(frame, "csv"),
                        file_name=f"{file_stem}.csv", mime="text/csv", key=key)
+
+
+_IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+
+
+def chart_image_bytes(fig: Any, fmt: str) -> bytes:
+    """The chart as PNG, SVG or PDF; without a Chromium the download holds the message naming the package."""
+    from cooperation_model.export import figures_to_images
+
+    try:
+        return figures_to_images([fig], fmt)[0]
+    except WorkbenchError as err:
+        return str(err).encode("utf-8")
+
+
+def show_chart(fig: Any, key: str, file_stem: str | None = None) -> None:
+    """A chart with PNG/SVG/PDF downloads; images are rendered only when a button is clicked.
+
+    Maps get the offline base map so no browser ever fetches one from the internet.
+    """
+    from cooperation_model.export import OFFLINE_TOPOJSON_URL, safe_file_name
+
+    st.plotly_chart(fig, key=key, width="stretch", config={"topojsonURL": OFFLINE_TOPOJSON_URL})
+    stem = safe_file_name(file_stem or str(fig.layout.title.text or key))
+    columns = st.columns(3)
+    for column, fmt in zip(columns, ("png", "svg", "pdf"), strict=True):
+
+        def render(fmt: str = fmt) -> bytes:
+            return chart_image_bytes(fig, fmt)
+
+        column.download_button(
+            t("common.download_chart", fmt=fmt.upper()), data=render, file_name=f"{stem}.{fmt}",
+            mime=_IMAGE_MIME[fmt], key=f"{key}_{fmt}", on_click="ignore",
+        )

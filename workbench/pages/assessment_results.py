@@ -7,7 +7,7 @@ from cooperation_model.figures import bar_chart, figure_alt_text, radar_chart
 from instruments.answers import site_scores
 from instruments.rounds import rounds_frame
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, provisional_badge, shows_errors, t
+from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, shows_errors, t
 
 ctx = page_context()
 st.title(t("assessment_results.title"))
@@ -88,7 +88,7 @@ else:
         horizontal=True,
         labels={"median": t("assessment_results.median"), label_col: ""},
     )
-st.plotly_chart(fig, key="results_profile")
+show_chart(fig, key="results_profile")
 st.caption(figure_alt_text(fig))
 with st.expander(t("assessment_results.data_table")):
     st.dataframe(data.drop(columns=[c for c in ("label_sv", "label_en") if c != label_col]), hide_index=True)

@@ -11,7 +11,7 @@ from cooperation_model.measures import (
     site_measures,
 )
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
 
 ctx = page_context()
 st.title(t("compare.title"))
@@ -72,7 +72,7 @@ with shows_errors():
             labels={"group": options[grouping], "value": labels[measure]},
             order=result.groups["group"].tolist(),
         )
-        st.plotly_chart(fig, key="compare_chart")
+        show_chart(fig, key="compare_chart")
         with st.expander(t("compare.points_table")):
             st.dataframe(result.points, hide_index=True)
     st.subheader(t("compare.groups"))

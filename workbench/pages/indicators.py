@@ -14,7 +14,7 @@ from pilots.indicators import (
     unit_label,
 )
 from pilots.sites import shows_demo_data, sites_frame
-from workbench.widgets import demo_banner, page_context, provisional_badge, shows_errors, t
+from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, shows_errors, t
 
 ctx = page_context()
 st.title(t("indicators.title"))
@@ -28,7 +28,7 @@ if definitions.empty:
     st.info(t("indicators.none"))
     st.stop()
 names = dict(zip(definitions["code"], definitions["name"], strict=True))
-code = st.selectbox(t("indicators.indicator"), definitions["code"].tolist(), format_func=names.get)
+code = st.selectbox(t("indicators.indicator"), definitions["code"].tolist(), format_func=lambda s: names.get(s, str(s)))
 definition = definitions.set_index("code").loc[code]
 provisional_badge(str(definition["status"]))
 st.write(definition["definition"])
@@ -42,7 +42,7 @@ with shows_errors():
     else:
         fig = indicator_figure(values, title=str(definition["name"]), unit_label=unit_label(definition["unit"], ctx.lang),
                                lang=ctx.lang, demo=demo)
-        st.plotly_chart(fig, use_container_width=True)
+        show_chart(fig, key=f"indicator_chart_{code}")
         st.caption(figure_alt_text(fig))
         with st.expander(t("indicators.table")):
             st.dataframe(figure_data_table(fig), hide_index=True)
@@ -50,7 +50,7 @@ with shows_errors():
 if ctx.user.role in ("admin", "researcher") and len(sites):
     labels = {int(r.site_id): f"{r.municipality_name} ({r.pilot_name})" for r in sites.itertuples()}
     with st.expander(t("indicators.add")), st.form("add_value", clear_on_submit=True):
-        site_id = st.selectbox(t("indicators.site"), list(labels), format_func=labels.get)
+        site_id = st.selectbox(t("indicators.site"), list(labels), format_func=lambda s: labels.get(s, str(s)))
         start = st.date_input(t("indicators.period_start"), value=date(date.today().year, 1, 1))
         end = st.date_input(t("indicators.period_end"), value=date(date.today().year, 3, 31))
         raw = st.text_input(t("indicators.value", unit=definition["unit_label"]))

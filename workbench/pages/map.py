@@ -7,7 +7,7 @@ from cooperation_model.figures import choropleth_map
 from cooperation_model.measures import LOG_MEASURES, measure_catalogue, site_measures
 from pilots.municipalities import boundaries_geojson
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
 
 ctx = page_context()
 st.title(t("map.title"))
@@ -43,7 +43,7 @@ with shows_errors():
         lang=ctx.lang,
         value_label=labels[measure],
     )
-    st.plotly_chart(fig, key="map_chart")
+    show_chart(fig, key="map_chart")
     if note:
         st.info(t("map.presenter_note"))
         st.caption(note)

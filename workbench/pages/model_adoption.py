@@ -6,7 +6,7 @@ from cooperation_model.adoption import adopt_model, adoptions_frame, model_fidel
 from cooperation_model.figures import figure_data_table, line_chart
 from pilots.access import may_write_pilot
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
 
 ctx = page_context()
 st.title(t("model_adoption.title"))
@@ -65,7 +65,7 @@ with shows_errors():
                 demo=demo,
                 lang=ctx.lang,
             )
-            st.plotly_chart(fig, key="fidelity_chart")
+            show_chart(fig, key="fidelity_chart")
             with st.expander(t("model_adoption.data_table")):
                 st.dataframe(figure_data_table(fig), hide_index=True)
         st.dataframe(fidelity, hide_index=True)

@@ -8,7 +8,7 @@ import streamlit as st
 from cooperation_model.figures import figure_alt_text, figure_data_table, line_chart, network_figure
 from cooperation_model.site_network import metrics_table, site_metrics_by_period, site_network
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, download_frame, page_context, t
+from workbench.widgets import demo_banner, download_frame, page_context, show_chart, t
 
 ctx = page_context()
 st.title(t("network.title"))
@@ -51,7 +51,7 @@ fig = network_figure(
     demo=is_demo,
     lang=ctx.lang,
 )
-st.plotly_chart(fig, use_container_width=True)
+show_chart(fig, key="network_chart")
 st.caption(figure_alt_text(fig))
 with st.expander(t("network.data_table")):
     st.dataframe(figure_data_table(fig), hide_index=True)
@@ -72,7 +72,7 @@ trend_fig = line_chart(
     lang=ctx.lang,
     labels={"period": t("network.quarter"), "value": ""},
 )
-st.plotly_chart(trend_fig, use_container_width=True)
+show_chart(trend_fig, key="network_trend_chart")
 with st.expander(t("network.data_table")):
     st.dataframe(trends, hide_index=True)
     download_frame(trends, "natverk_per_kvartal", key="network_trends_csv")
@@ -94,6 +94,6 @@ if names:
         demo=is_demo,
         lang=ctx.lang,
     )
-    st.plotly_chart(ego_fig, use_container_width=True)
+    show_chart(ego_fig, key="network_ego_chart")
     with st.expander(t("network.data_table")):
         st.dataframe(figure_data_table(ego_fig), hide_index=True)

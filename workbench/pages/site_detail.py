@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cooperation_model.dashboard import site_detail
-from workbench.widgets import page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, shows_errors, t
 
 ctx = page_context()
 st.title(t("site_detail.title"))
@@ -18,7 +18,7 @@ with shows_errors():
     row = detail["measures"].iloc[0]
     st.subheader(str(row["site_label"]))
     if bool(row["is_demo"]):
-        st.warning(t("common.demo_banner"), icon=":material/science:")
+        demo_banner(True)
     st.caption(
         t("site_detail.context", size=row["size_class"], skr=row["skr_group_2017"], county=row["county"])
     )

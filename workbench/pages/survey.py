@@ -12,7 +12,7 @@ from cooperation_model.survey import (
 )
 from pilots.errors import NotFound
 from pilots.survey_store import import_survey, surveys_frame
-from workbench.widgets import page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
 
 ctx = page_context()
 st.title(t("survey.title"))
@@ -40,7 +40,7 @@ if surveys.empty:
     st.stop()
 chosen = st.selectbox(t("survey.choose"), surveys["name"].tolist(), key="survey_choice")
 if bool(surveys.set_index("name").at[chosen, "is_demo"]):
-    st.warning(t("common.demo_banner"), icon=":material/science:")
+    demo_banner(True)
 by_labels = {
     "": t("survey.by_country"),
     "skr_group_2017": t("survey.by_skr"),
@@ -86,7 +86,7 @@ with left, shows_errors():
         labels={"question": t("survey.question"), "share": t("survey.share_pct")},
         horizontal=True,
     )
-    st.plotly_chart(fig, key="survey_chart")
+    show_chart(fig, key="survey_chart")
     with st.expander(t("survey.chart_table")):
         st.dataframe(bars_frame, hide_index=True)
     st.subheader(t("survey.table"))

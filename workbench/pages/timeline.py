@@ -9,7 +9,7 @@ from cooperation_model.plan_figures import milestone_timeline_figure
 from pilots.plans import MILESTONE_STATUSES, add_milestone, state_label, timeline_frame, timeline_summary, \
     update_milestone
 from pilots.sites import shows_demo_data, sites_frame
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
 
 ctx = page_context()
 st.title(t("timeline.title"))
@@ -20,14 +20,14 @@ with ctx.session() as session:
 demo_banner(demo)
 labels = {0: t("timeline.all_sites")} | {int(r.site_id): f"{r.municipality_name} ({r.pilot_name})"
                                           for r in sites.itertuples()}
-site_id = st.selectbox(t("timeline.site"), list(labels), format_func=labels.get)
+site_id = st.selectbox(t("timeline.site"), list(labels), format_func=lambda s: labels.get(s, str(s)))
 with ctx.session() as session:
     timeline = timeline_frame(session, ctx.user, site_id=site_id or None, today=today)
 if timeline.empty:
     st.info(t("timeline.empty"))
 else:
     fig = milestone_timeline_figure(timeline, today=today, lang=ctx.lang, demo=demo, with_site=not site_id)
-    st.plotly_chart(fig, use_container_width=True)
+    show_chart(fig, key="timeline_chart")
     st.caption(figure_alt_text(fig))
     with st.expander(t("timeline.table")):
         st.dataframe(figure_data_table(fig), hide_index=True)
@@ -55,7 +55,7 @@ else:
 
 if ctx.user.role in ("admin", "researcher") and len(sites):
     with st.expander(t("timeline.add")), st.form("add_milestone", clear_on_submit=True):
-        target = st.selectbox(t("timeline.site"), [k for k in labels if k], format_func=labels.get)
+        target = st.selectbox(t("timeline.site"), [k for k in labels if k], format_func=lambda s: labels.get(s, str(s)))
         name = st.text_input(t("timeline.name"))
         planned = st.date_input(t("timeline.planned"))
         if st.form_submit_button(t("timeline.add")):
