@@ -92,3 +92,18 @@ def test_demo_loads_once_and_status_says_so(tmp_path: Path, monkeypatch: pytest.
     again = json.loads(CliRunner().invoke(cli, ["status", "--format", "json"]).output)
     assert again["counts"] == info["counts"]
     db.dispose_engines()
+
+
+def test_db_upgrade_stores_the_shipped_instruments_and_indicators(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(db.ENV_URL, f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0
+    instruments = json.loads(CliRunner().invoke(cli, ["instruments", "list", "--format", "json"]).output)
+    assert {i["instrument_id"] for i in instruments} >= {"mfof-sju-steg", "samverkan-systematik",
+                                                         "lagesbild-foraldraperspektiv"}
+    assert all(i["status"] == "provisional" for i in instruments)
+    indicators = json.loads(CliRunner().invoke(cli, ["indicators", "--format", "json"]).output)
+    assert len(indicators) >= 5
+    assert CliRunner().invoke(cli, ["db", "upgrade"]).exit_code == 0  # idempotent
+    again = json.loads(CliRunner().invoke(cli, ["instruments", "list", "--format", "json"]).output)
+    assert len(again) == len(instruments)
+    db.dispose_engines()

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from pilots import db
-from pilots.maintenance import database_status, prepare_database
+from pilots.maintenance import database_status
+from workbench.database import prepare_workbench
 from workbench.commands import cli_user, echo_frame, echo_json, friendly_errors, ready_engine
 
 
@@ -30,7 +31,7 @@ def serve(port: int, address: str, demo: bool) -> None:
 
         load_demo(engine)
     else:
-        prepare_database(engine)
+        prepare_workbench(engine)
     app = Path(__file__).resolve().parents[1] / "app.py"
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app),
@@ -96,13 +97,13 @@ def db_group() -> None:
 @db_group.command("upgrade")
 @friendly_errors
 def db_upgrade() -> None:
-    """Upgrade the database schema to the newest migration and load the municipality list.
+    """Upgrade the schema to the newest migration; load the municipalities and the shipped definitions.
 
     \b
     Example: workbench db upgrade
     """
     engine = db.get_engine()
-    prepare_database(engine)
+    prepare_workbench(engine)
     click.echo(f"Schemat är uppdaterat till {db.current_revision(engine)}.")
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import Engine, select
 from pilots import db
 from pilots.access import SYSTEM_USER
 from pilots.errors import WorkbenchError
-from pilots.maintenance import prepare_database
 from pilots.models import Pilot
 
 DEMO_PASSWORD_ENV = "WORKBENCH_DEMO_PASSWORD"
@@ -58,7 +57,9 @@ def has_demo(engine: Engine) -> bool:
 
 def load_demo(engine: Engine, *, replace: bool = False) -> DemoContext:
     """Migrate, then load the demo in one transaction (all or nothing). Refuses a database holding real pilots."""
-    prepare_database(engine)
+    from workbench.database import prepare_workbench
+
+    prepare_workbench(engine)
     with db.session_scope(engine, user=SYSTEM_USER, face="system") as session:
         real = session.scalar(select(Pilot.id).where(Pilot.is_demo.is_(False)).limit(1))
         if real is not None:
