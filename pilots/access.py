@@ -83,12 +83,12 @@ def pilot_read_clause(user: CurrentUser) -> ColumnElement[bool]:
     return false()
 
 
-def readable_sites(user: CurrentUser) -> Select[tuple[Site]]:
+def readable_sites(user: CurrentUser) -> Select[Site]:
     """Select the live sites ``user`` may read."""
     return select(Site).where(Site.deleted_at.is_(None), site_read_clause(user))
 
 
-def readable_site_ids(user: CurrentUser) -> Select[tuple[int]]:
+def readable_site_ids(user: CurrentUser) -> Select[int]:
     return select(Site.id).where(Site.deleted_at.is_(None), site_read_clause(user))
 
 

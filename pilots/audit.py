@@ -85,7 +85,7 @@ def _collect(session: Session, _ctx: Any, _instances: Any) -> None:
 def _write(session: Session, _ctx: Any) -> None:
     pending: list[dict[str, Any]] = session.info.pop("_audit_pending", [])
     for obj in session.new:
-        if isinstance(obj, Base) and obj.__table__.name not in _SKIP_TABLES:
+        if isinstance(obj, Base) and str(getattr(obj.__table__, "name", "")) not in _SKIP_TABLES:
             pending.append({"obj": obj, "action": "create", "before": None, "after": _row(obj)})
     if not pending:
         return

@@ -51,7 +51,7 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     ttl = ttl_seconds()
     if ttl <= 0:
         return compute()
-    key = (session.get_bind().url.render_as_string(hide_password=True), key)
+    key = (str(session.get_bind().engine.url.render_as_string(hide_password=True)), key)
     now = time.monotonic()
     with _lock:
         hit = _entries.get(key)

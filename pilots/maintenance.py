@@ -25,7 +25,7 @@ def prepare_database(engine: Engine) -> None:
 
     db.upgrade(engine)
     with db.session_scope(engine, face="system") as session:
-        if session.scalar(select(func.count()).select_from(Municipality)) < 290:
+        if (session.scalar(select(func.count()).select_from(Municipality)) or 0) < 290:
             sync_municipalities(session)
 
 

@@ -262,12 +262,12 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
             )
         ):
             forums[(sid, _norm(name))] = fid
-        for mid, fid, when in session.execute(
+        for mid, fid, held_on in session.execute(
             select(Meeting.id, Meeting.forum_id, Meeting.meeting_date)
             .join(Forum, Forum.id == Meeting.forum_id)
             .where(Forum.site_id.in_(site_ids), Meeting.deleted_at.is_(None))
         ):
-            existing[(fid, when)] = mid
+            existing[(fid, held_on)] = mid
 
     planned: list[_Planned] = []
     in_file: dict[tuple[int, date], int] = {}
@@ -424,9 +424,9 @@ def _write(
         for p, mid in zip(planned, ids, strict=True)
         if p.values.get("foregaende_uppfoljda") and mid in previous
     ]
-    table = MeetingAction.__table__
+    table = MeetingAction.__table__  # a Table; the mapped class would make update() an ORM bulk update
     stmt = (
-        update(table)
+        update(table)  # type: ignore[arg-type]
         .where(
             table.c.meeting_id == bindparam("prev_id"),
             table.c.followed_up_at_meeting_id.is_(None),

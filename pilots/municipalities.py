@@ -309,7 +309,9 @@ def import_reference_file(session: Session, path: Path, *, year: int | None = No
         row = rows[i]
         if not any(row):
             continue
-        cell = lambda j: row[j].strip() if j is not None and j < len(row) else ""  # noqa: E731
+        def cell(j: int | None, row: list[str] = row) -> str:
+            return row[j].strip() if j is not None and j < len(row) else ""
+
         raw_code = cell(code_col) if code_col is not None else ""
         if not raw_code and pop_col is not None:
             raw_code = next((c for c in row if re.match(r"^\d{3,4}\s+\S", c)), "")
