@@ -608,6 +608,41 @@ def print_table(result: dict[str, Any]) -> None:
             print(f"{t['target']:<52} {ratio:>8} {sign}{t['limit']:>7}  {t['status']}")
 
 
+def markdown_table(result: dict[str, Any]) -> str:
+    """The README's summary: machine, then per backend every target with its figures, ratio and result."""
+    m = result["machine"]
+    lines = [
+        f"Measured {result['measured_at']} on {m['nproc']} CPUs, {m.get('ram_gb', '?')} GB RAM, Python "
+        f"{m['python']}, SQLite {m['sqlite']}"
+        + (f", PostgreSQL {m['postgresql']}" if "postgresql" in m else "")
+        + f"; dataset: {result.get('scale')} ({result.get('counts', {}).get('meetings', '?')} meetings).",
+        "",
+        "| backend | target | ratio | limit | result |",
+        "|---|---|---|---|---|",
+    ]
+    for backend, data in result["backends"].items():
+        pages = [t for t in data["targets"] if t["target"].startswith("page ")]
+        others = [t for t in data["targets"] if not t["target"].startswith("page ")]
+        for t in others:
+            ratio = "n/a" if t["ratio"] is None else f"{t['ratio']:.2f}"
+            sign = "≤" if t["kind"] == "max" else "≥"
+            lines.append(f"| {backend} | {t['target']} | {ratio} | {sign} {t['limit']} | {t['status']} |")
+        for kind in ("warm", "cold"):
+            group = [t for t in pages if f" {kind} " in t["target"]]
+            if group:
+                failed = [t for t in group if t["status"] == "FAIL"]
+                worst = max(group, key=lambda t: t["ratio"] or 0)
+                lines.append(
+                    f"| {backend} | pages {kind}: {len(group) - len(failed)} of {len(group)} page×role in "
+                    f"limit; worst {worst['target'][5:]} | {worst['ratio']:.2f} | ≤ {worst['limit']} | "
+                    f"{'PASS' if not failed else 'FAIL'} |"
+                )
+        f = data["figures"]
+        figs = ", ".join(f"{k} {_fmt(f[k])}" for k in FIGURE_NAMES if isinstance(f.get(k), (int, float)))
+        lines.append(f"| {backend} | figures | {figs} | | |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "_pages":
@@ -671,6 +706,7 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
         )
     print_table(result)
+    print("\nREADME table:\n" + markdown_table(result))
     text = json.dumps(result, ensure_ascii=False, indent=1, default=str)
     print("\nJSON:")
     print(text)
