@@ -331,14 +331,18 @@ def gather_evidence(session: Session, user: CurrentUser, pilot_id: int) -> Model
     ev.sites = sites[SITE_COLUMNS].sort_values("site_id").reset_index(drop=True)
     if sites.empty:
         missing.append(("Platser", "saknas: piloten har inga platser (kommuner) som du kan läsa"))
-    forums, actors, factors, steps, instruments = [], [], [], [], {}
+    forums: list[pd.DataFrame] = []
+    actors: list[pd.DataFrame] = []
+    factors: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    instruments: dict[str, Any] = {}
     for site in ev.sites.to_dict("records"):
         sid = int(site["site_id"])
         name = site["municipality_name"]
         f, a = _try(
             missing,
             f"Möteslogg {name}",
-            lambda sid=sid: _site_forums(session, user, sid),
+            lambda sid=sid: _site_forums(session, user, sid),  # type: ignore[misc]
             (
                 pd.DataFrame(columns=FORUM_COLUMNS),
                 pd.DataFrame(columns=["site_id", "actor_id", "sector", "level"]),
@@ -349,11 +353,12 @@ def gather_evidence(session: Session, user: CurrentUser, pilot_id: int) -> Model
         if len(a):
             actors.append(a)
         for instrument_id in (*FACTOR_INSTRUMENTS, *STEP_INSTRUMENTS):
+            no_scores: tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None] = ([], [], None)
             fac, stp, info = _try(
                 missing,
                 f"Självskattning {instrument_id} {name}",
-                lambda sid=sid, iid=instrument_id: _site_scores(session, user, sid, iid),
-                ([], [], None),
+                lambda sid=sid, iid=instrument_id: _site_scores(session, user, sid, iid),  # type: ignore[misc]
+                no_scores,
             )
             factors += fac
             steps += stp
@@ -479,9 +484,10 @@ def save_commentary(
         )
         session.add(row)
     else:
-        row = session.get(ReportCommentary, commentary_id)
-        if row is None or row.pilot_id != pilot_id:
+        found = session.get(ReportCommentary, commentary_id)
+        if found is None or found.pilot_id != pilot_id:
             raise NotFound(f"Det finns ingen kommentar med id {commentary_id} i piloten.")
+        row = found
         if expected_version is not None and row.version != expected_version:
             raise WorkbenchError(
                 "Kommentaren har ändrats av någon annan sedan du öppnade den; ladda om sidan."
