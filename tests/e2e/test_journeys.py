@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from tests.e2e.helpers import (
     assert_no_error,
     assert_no_exception,
     click_nav,
+    download,
     go_to,
     login,
     logout,
@@ -292,3 +294,62 @@ def test_mfof_filters_the_overview_by_skr_group_opens_the_map_and_drills_down_to
     expect(page.get_by_role("heading", name="Plats i detalj")).to_be_visible()
     expect(main_area(page).get_by_text(f"SKR-grupp 2017 {group}")).to_be_visible()
     screenshot(page, "mfof", "plats")
+
+
+SLOW_MS = 240_000  # rendering charts through Chromium and writing documents
+
+
+def test_presenter_exports_charts_as_png_and_svg_and_the_conference_pptx(page: Page, server: Server) -> None:
+    login(page, server, "presentator")
+    click_nav(page, "diagram")
+    assert_no_error(page, "charts page")
+    charts = main_area(page).get_by_test_id("stPlotlyChart")
+    expect(charts.first).to_be_visible()
+    screenshot(page, "presenter", "diagram")
+
+    files: dict[str, bytes] = {}
+    for fmt in ("png", "svg"):
+        main_area(page).get_by_role("radiogroup", name="Bildformat").get_by_text(fmt, exact=True).click()
+        wait_for_app(page)
+        page.get_by_role("button", name="Förbered bilder").click()
+        wait_for_app(page, SLOW_MS)
+        assert_no_error(page, f"charts page after preparing {fmt}")
+        button = main_area(page).get_by_role("button", name=re.compile(rf"\({fmt.upper()}\)$")).first
+        name, data = download(page, button)
+        assert name.endswith(f".{fmt}"), name
+        files[fmt] = data
+    assert files["png"].startswith(b"\x89PNG\r\n\x1a\n"), files["png"][:16]
+    assert b"<svg" in files["svg"][:2000], files["svg"][:200]
+
+    page.get_by_role("button", name="Skapa konferens-PPTX").click()
+    wait_for_app(page, SLOW_MS)
+    assert_no_error(page, "charts page after making the PPTX")
+    name, deck_bytes = download(page, main_area(page).get_by_role("button", name="Ladda ner PPTX"))
+    assert name.endswith(".pptx")
+    from pptx import Presentation
+
+    deck = Presentation(io.BytesIO(deck_bytes))
+    pictures = [shape for slide in deck.slides for shape in slide.shapes if shape.shape_type == 13]  # PICTURE
+    assert len(deck.slides) >= 2 and pictures, "the deck should hold a title slide and chart pictures"
+
+
+def test_researcher_generates_the_cooperation_model_report_as_docx(page: Page, server: Server) -> None:
+    login(page, server, "forskare")
+    click_nav(page, "rapport")
+    assert_no_error(page, "report page")
+    pilot = page.get_by_label("Pilot", exact=True).input_value() or ""
+    choose(page, "Format", "DOCX")
+    screenshot(page, "researcher", "rapport")
+    page.get_by_role("button", name="Skapa rapport").click()
+    wait_for_app(page, SLOW_MS)
+    assert_no_error(page, "report page after building")
+    expect(main_area(page).get_by_text(re.compile("Fingeravtryck"))).to_be_visible()
+    name, data = download(page, main_area(page).get_by_role("button", name="Ladda ner rapporten"))
+    assert name.endswith(".docx"), name
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert len(document.paragraphs) > 10 and document.inline_shapes, "a report with text and figures"
+    if pilot:
+        assert pilot.split(" (")[0] in text, f"the report does not name the pilot {pilot!r}"
