@@ -11,6 +11,8 @@ from pilots.sites import shows_demo_data, sites_frame
 from workbench.importers import instrument_tags
 from workbench.widgets import demo_banner, download_frame, page_context, personal_data_hint, shows_errors, t
 
+SHOW_LIMIT = 1000
+
 ctx = page_context()
 st.title(t("log.title"))
 with ctx.session() as session:
@@ -47,9 +49,15 @@ text = c5.text_input(t("log.free_text"))
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
 with shows_errors():
     with ctx.session() as session:
+        # At most SHOW_LIMIT rows per rerun (a national log has tens of thousands): newest first.
         entries = log_frame(session, ctx.user, site_id=site_filter or None, date_from=start, date_to=end,
-                            kinds=kinds or None, tag=tag or None, text=text or None, lang=ctx.lang)
-    st.caption(t("log.count", n=len(entries)))
+                            kinds=kinds or None, tag=tag or None, text=text or None, lang=ctx.lang,
+                            limit=SHOW_LIMIT + 1)
+    if len(entries) > SHOW_LIMIT:
+        entries = entries.head(SHOW_LIMIT)
+        st.caption(t("log.count_limited", n=SHOW_LIMIT))
+    else:
+        st.caption(t("log.count", n=len(entries)))
     st.dataframe(entries[["entry_date", "site_label", "kind_label", "source_type", "text", "tags", "author"]],
                  hide_index=True)
     download_frame(entries.drop(columns=["version"]), "logg", key="log_download")
