@@ -150,27 +150,27 @@ def _context(sites: pd.DataFrame, groupings: pd.DataFrame) -> pd.DataFrame:
 
 
 def _meeting_counts(session: Session, sites: pd.DataFrame, today: date) -> pd.DataFrame:
+    """Meetings in the site's period (all when the site has no own period) and in the last 90 days, counted
+    by the database: one row per site, whatever the number of meetings."""
+    from sqlalchemy import and_, case, func, or_
+
+    from pilots.models import Site
+
     ids = [int(i) for i in sites["site_id"]]
-    rows = session.execute(
-        select(Forum.site_id, Meeting.meeting_date)
-        .join(Forum, Forum.id == Meeting.forum_id)
-        .where(Forum.site_id.in_(ids), Meeting.deleted_at.is_(None), Forum.deleted_at.is_(None))
-    ).all()
-    meetings = pd.DataFrame(rows, columns=["site_id", "meeting_date"])
-    period = sites.set_index("site_id")[["start_date", "end_date"]]
-    out = []
     since = today - timedelta(days=90)
-    for site_id in ids:
-        dates = meetings.loc[meetings["site_id"] == site_id, "meeting_date"]
-        start, end = period.at[site_id, "start_date"], period.at[site_id, "end_date"]
-        in_period = dates[(dates >= start) & (dates <= end)] if start and end else dates
-        out.append(
-            {
-                "site_id": site_id,
-                "meeting_count": len(in_period),
-                "meetings_last_90_days": int(((dates >= since) & (dates <= today)).sum()),
-            }
-        )
+    in_period = or_(Site.start_date.is_(None), Site.end_date.is_(None),
+                    and_(Meeting.meeting_date >= Site.start_date, Meeting.meeting_date <= Site.end_date))
+    recent = and_(Meeting.meeting_date >= since, Meeting.meeting_date <= today)
+    rows = session.execute(
+        select(Forum.site_id, func.sum(case((in_period, 1), else_=0)), func.sum(case((recent, 1), else_=0)))
+        .join(Forum, Forum.id == Meeting.forum_id)
+        .join(Site, Site.id == Forum.site_id)
+        .where(Forum.site_id.in_(ids), Meeting.deleted_at.is_(None), Forum.deleted_at.is_(None))
+        .group_by(Forum.site_id)
+    ).all()
+    counts = {int(site_id): (int(n or 0), int(r or 0)) for site_id, n, r in rows}
+    out = [{"site_id": i, "meeting_count": counts.get(i, (0, 0))[0],
+            "meetings_last_90_days": counts.get(i, (0, 0))[1]} for i in ids]
     return pd.DataFrame(out, columns=["site_id", "meeting_count", "meetings_last_90_days"])
 
 
