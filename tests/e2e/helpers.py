@@ -3,6 +3,7 @@ screenshots, downloads and axe-core accessibility checks."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,10 +63,14 @@ def main_area(page: Page) -> Locator:
 
 
 def assert_no_exception(page: Page, where: str) -> None:
-    """A Python traceback on the page (st.exception) is always a failure; show its text."""
+    """A Python traceback (st.exception) or stray st.help output on the page is a failure; show its text."""
     exceptions = page.get_by_test_id("stException")
     if exceptions.count():
         raise AssertionError(f"{where}: the page shows an exception:\n{exceptions.first.inner_text()[:2000]}")
+    helps = page.get_by_test_id("stHelp")
+    if helps.count():
+        raise AssertionError(f"{where}: the page shows st.help output (a bare expression written out by "
+                             f"Streamlit's magic):\n{helps.first.inner_text()[:300]}")
 
 
 def assert_no_error(page: Page, where: str) -> None:
@@ -138,7 +143,13 @@ def screenshot(page: Page, role: str, name: str) -> Path:
     """Save the visible viewport (1280×800) as docs/screenshots/<role>-<name>.png, replacing the old one."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{role}-{name or 'start'}.png"
-    page.screenshot(path=str(path), animations="disabled")
+    png = page.screenshot(animations="disabled")
+    try:  # a 256-colour palette keeps the committed PNGs at about a third of the size
+        from PIL import Image
+
+        Image.open(io.BytesIO(png)).convert("RGB").quantize(colors=256).save(path, optimize=True)
+    except ImportError:
+        path.write_bytes(png)
     return path
 
 

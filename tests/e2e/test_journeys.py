@@ -176,7 +176,7 @@ def test_researcher_logs_a_meeting_and_sees_network_and_systematicity_change(
     for role_label in ("Sammankallande", "Dokumenterande"):
         form.get_by_label(role_label, exact=True).click()
         page.get_by_role("option").first.click()  # "–": nobody
-    screenshot(page, "researcher", "moten")
+    screenshot(page, "researcher", "moten-ifyllt")
     form.get_by_role("button", name="Spara mötet").click()
     wait_for_app(page)
     assert_no_error(page, "meetings page after saving")
@@ -273,14 +273,14 @@ def test_mfof_filters_the_overview_by_skr_group_opens_the_map_and_drills_down_to
     page.keyboard.press("Escape")
     wait_for_app(page)
     assert_no_exception(page, "overview filtered")
-    screenshot(page, "mfof", "oversikt")
+    screenshot(page, "mfof", "oversikt-filtrerad")
 
     click_nav(page, "karta")
     assert_no_exception(page, "map")
     expect(main_area(page).get_by_test_id("stPlotlyChart")).to_be_visible()
     # The overview's filter is shared with the map.
     expect(main_area(page).get_by_text(re.compile(re.escape(group)))).to_be_visible()
-    screenshot(page, "mfof", "karta")
+    screenshot(page, "mfof", "karta-filtrerad")
 
     click_nav(page, "oversikt")
     sites_table = main_area(page).get_by_test_id("stDataFrame").nth(1)
@@ -293,7 +293,7 @@ def test_mfof_filters_the_overview_by_skr_group_opens_the_map_and_drills_down_to
     assert_no_exception(page, "site detail")
     expect(page.get_by_role("heading", name="Plats i detalj")).to_be_visible()
     expect(main_area(page).get_by_text(f"SKR-grupp 2017 {group}")).to_be_visible()
-    screenshot(page, "mfof", "plats")
+    screenshot(page, "mfof", "plats-vald")
 
 
 SLOW_MS = 240_000  # rendering charts through Chromium and writing documents
@@ -305,7 +305,7 @@ def test_presenter_exports_charts_as_png_and_svg_and_the_conference_pptx(page: P
     assert_no_error(page, "charts page")
     charts = main_area(page).get_by_test_id("stPlotlyChart")
     expect(charts.first).to_be_visible()
-    screenshot(page, "presenter", "diagram")
+    screenshot(page, "presenter", "diagram-export")
 
     files: dict[str, bytes] = {}
     for fmt in ("png", "svg"):
@@ -339,7 +339,7 @@ def test_researcher_generates_the_cooperation_model_report_as_docx(page: Page, s
     assert_no_error(page, "report page")
     pilot = page.get_by_label("Pilot", exact=True).input_value() or ""
     choose(page, "Format", "DOCX")
-    screenshot(page, "researcher", "rapport")
+    screenshot(page, "researcher", "rapport-docx")
     page.get_by_role("button", name="Skapa rapport").click()
     wait_for_app(page, SLOW_MS)
     assert_no_error(page, "report page after building")
