@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from cooperation_model.disclosure import resolve_threshold, rule_text
 from cooperation_model.measures import _presenter_site_measures, site_measures
 from pilots.access import CurrentUser, require_site
+from pilots.derived_cache import cached, scope_key
 from pilots.municipalities import boundaries_geojson, municipalities_frame
 
 FILTER_KEYS: tuple[str, ...] = ("pilot_ids", "skr_groups", "size_classes", "counties")
@@ -159,17 +160,22 @@ def dashboard_frame(
     from pilots.plans import phases_frame, timeline_frame
 
     today = today or date.today()
-    measures = site_measures(session, user, today=today)
-    if measures.empty:
-        return pd.DataFrame(columns=OVERVIEW_COLUMNS)
-    overview = overview_frame(
-        measures,
-        phases_frame(session, user),
-        timeline_frame(session, user, today=today),
-        rounds_frame(session, user, today=today),
-        today,
-    )
-    return apply_filters(overview, filters)
+
+    def overview() -> pd.DataFrame:
+        measures = site_measures(session, user, today=today)
+        if measures.empty:
+            return pd.DataFrame(columns=OVERVIEW_COLUMNS)
+        return overview_frame(
+            measures,
+            phases_frame(session, user),
+            timeline_frame(session, user, today=today),
+            rounds_frame(session, user, today=today),
+            today,
+        )
+
+    # Per reader scope and day, cached until a write or the TTL (pilots.derived_cache).
+    frame = cached(session, ("dashboard_overview", scope_key(user), today), overview)
+    return apply_filters(frame.copy(), filters)
 
 
 # --- the map --------------------------------------------------------------------------------------

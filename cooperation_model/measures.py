@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from cooperation_model.compare import MIN_N_FLOOR, ComparisonResult, compare_groups
 from cooperation_model.disclosure import resolve_threshold, rule_text, suppress_small_counts
 from pilots.access import CurrentUser
-from pilots.derived_cache import cached
+from pilots.derived_cache import cached, scope_key
 from pilots.errors import Problem, ValidationError
 from pilots.models import Forum, IndicatorDefinition, IndicatorValue, Meeting
 from pilots.municipalities import region_groupings_frame
@@ -333,7 +333,11 @@ def site_measures(
         empty = pd.DataFrame(columns=CONTEXT_COLUMNS)
         empty.attrs["measures"] = {}
         return empty
-    return _measures_for(session, user, sites_frame(session, user, pilot_id), today)
+    # The whole table per reader scope and day, cached until a write or the TTL (pilots.derived_cache).
+    key = ("site_measures", scope_key(user), pilot_id, today or date.today())
+    frame = cached(session, key, lambda: _measures_for(session, user, sites_frame(session, user, pilot_id),
+                                                       today))
+    return frame.copy()
 
 
 def _presenter_site_measures(session: Session, user: CurrentUser, pilot_id: int | None) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 Only derived values (metrics, scores) are kept, never anything a user is allowed or not allowed to see:
 callers check access first and key entries by what they computed from (e.g. a site id). Every ORM flush or
 ORM-issued INSERT/UPDATE/DELETE that touches a table other than the audit trail and user accounts empties
-the cache in this process; other processes (replicas) see a write at the latest after the time-to-live
+the cache in this process, and so does any INSERT/UPDATE/DELETE sent through an engine (raw connections);
+other processes (replicas) see a write at the latest after the time-to-live
 (``WORKBENCH_CACHE_TTL`` seconds, default 300; 0 turns the cache off).
 """
 
@@ -15,7 +16,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 T = TypeVar("T")
@@ -67,6 +68,12 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
     return value
 
 
+def scope_key(user: Any) -> tuple[Any, ...]:
+    """What decides which records ``user`` may read (role, municipality, pilots): a cache key part for
+    values derived from everything a user can see."""
+    return (user.role, user.municipality_code, tuple(sorted(user.pilot_ids)))
+
+
 def _table_names(objects: Any) -> set[str]:
     names = set()
     for obj in objects:
@@ -90,6 +97,19 @@ def _after_statement(state: ORMExecuteState) -> None:
     table = getattr(state.statement, "table", None)
     if getattr(table, "name", None) not in _IGNORED_TABLES:
         state.session.info["derived_cache_dirty"] = True
+        invalidate()
+
+
+_WRITE_WORDS = ("insert", "update", "delete", "truncate", "drop", "alter", "create", "replace")
+
+
+@event.listens_for(Engine, "after_cursor_execute")
+def _after_cursor(
+    conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
+    # Writes that bypass the ORM session (raw connections, restores, maintenance) drop the cache too.
+    head = statement.lstrip()[:40].lower()
+    if head.startswith(_WRITE_WORDS) and not any(name in head for name in _IGNORED_TABLES):
         invalidate()
 
 

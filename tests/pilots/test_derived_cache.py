@@ -85,3 +85,17 @@ def test_ttl_zero_turns_the_cache_off(engine, monkeypatch) -> None:
         cached(s, "z", compute)
         cached(s, "z", compute)
     assert len(calls) == 2
+
+
+def test_a_write_through_a_raw_connection_drops_values(engine) -> None:
+    from sqlalchemy import text
+
+    invalidate()
+    calls, compute = _counter()
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        cached(s, "w", compute)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE municipality SET population = population WHERE code = '0114'"))
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        cached(s, "w", compute)
+    assert len(calls) == 2
