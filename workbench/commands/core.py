@@ -37,7 +37,7 @@ def serve(port: int, address: str, demo: bool) -> None:
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.port", str(port), "--server.address", address, "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-        "--global.developmentMode", "false",
+        "--global.developmentMode", "false", "--runner.magicEnabled", "false",
     ]
     click.echo(f"Arbetsbänken startar på http://{address}:{port}  (databas: {engine.url.render_as_string()})")
     from pilots.security import ENV_COOKIE_SECRET, cookie_secret, streamlit_environment

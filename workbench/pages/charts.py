@@ -67,22 +67,22 @@ if selected and col1.button(t("charts.make_pptx"), key="charts_pptx"):
     with shows_errors(), tempfile.TemporaryDirectory() as tmp:
         with st.spinner(t("charts.rendering")):
             [deck] = write_chart_pack(selected, Path(tmp), "pptx", title=names[pilot_id], lang=ctx.lang)
-        st.session_state["charts_pptx"] = deck.read_bytes()
+        st.session_state["charts_pptx_bytes"] = deck.read_bytes()
 if selected and col2.button(t("charts.make_zip"), key="charts_zip"):
     with shows_errors(), tempfile.TemporaryDirectory() as tmp:
         with st.spinner(t("charts.rendering")):
             written = write_chart_pack(selected, Path(tmp), fmt, title=names[pilot_id], lang=ctx.lang)
-        st.session_state["charts_zip"] = (written[-1].name, written[-1].read_bytes())
-if st.session_state.get("charts_pptx"):
+        st.session_state["charts_zip_file"] = (written[-1].name, written[-1].read_bytes())
+if st.session_state.get("charts_pptx_bytes"):
     st.download_button(
         t("charts.download_pptx"),
-        data=st.session_state["charts_pptx"],
+        data=st.session_state["charts_pptx_bytes"],
         file_name="konferens.pptx",
         mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
         key="charts_pptx_dl",
     )
-if st.session_state.get("charts_zip"):
-    zip_name, zip_data = st.session_state["charts_zip"]
+if st.session_state.get("charts_zip_file"):
+    zip_name, zip_data = st.session_state["charts_zip_file"]
     st.download_button(
         t("charts.download_zip"),
         data=zip_data,

@@ -39,4 +39,7 @@ with shows_errors():
     for part in ("phases", "milestones", "rounds"):
         st.subheader(t(f"site_detail.{part}"))
         frame = detail[part]
-        st.dataframe(frame, hide_index=True) if len(frame) else st.caption(t("site_detail.nothing"))
+        if len(frame):
+            st.dataframe(frame, hide_index=True)
+        else:
+            st.caption(t("site_detail.nothing"))

@@ -103,4 +103,7 @@ if ctx.user.sees_site_level_data:
         except NotFound as err:
             st.warning(str(err))
         else:
-            st.dataframe(position, hide_index=True) if len(position) else st.info(t("survey.no_pilots"))
+            if len(position):
+                st.dataframe(position, hide_index=True)
+            else:
+                st.info(t("survey.no_pilots"))
