@@ -196,8 +196,14 @@ def rounds_frame(
     if not user.sees_site_level_data:
         return pd.DataFrame(columns=ROUND_COLUMNS)
     today = today or date.today()
+    # Plain columns, not ORM objects: thousands of rounds at national scale.
     stmt = (
-        select(AssessmentRound, InstrumentVersion, Site, Pilot, Municipality)
+        select(
+            AssessmentRound.id, Site.id, Pilot.slug, Pilot.name, Municipality.code, Municipality.name,
+            InstrumentVersion.id, InstrumentVersion.instrument_id, InstrumentVersion.version,
+            InstrumentVersion.status, AssessmentRound.label, AssessmentRound.due_date,
+            AssessmentRound.closes_on, AssessmentRound.status, AssessmentRound.version,
+        )
         .join(InstrumentVersion, InstrumentVersion.id == AssessmentRound.instrument_version_id)
         .join(Site, Site.id == AssessmentRound.site_id)
         .join(Pilot, Pilot.id == Site.pilot_id)
@@ -208,32 +214,33 @@ def rounds_frame(
     if site_id is not None:
         stmt = stmt.where(AssessmentRound.site_id == site_id)
     rows = session.execute(stmt).all()
-    counts = _counts(session, [r.id for r, *_ in rows])
+    counts = _counts(session, [r[0] for r in rows])
     records: list[dict[str, Any]] = []
-    for rnd, ver, site, pilot, m in rows:
-        c = counts[rnd.id]
+    for (rid, sid, p_slug, p_name, m_code, m_name, ver_id, instrument_id, ver_version, ver_status, label, due,
+         closes_on, status, version) in rows:
+        c = counts[rid]
         records.append(
             {
-                "round_id": rnd.id,
-                "site_id": site.id,
-                "pilot_slug": pilot.slug,
-                "pilot_name": pilot.name,
-                "municipality_code": m.code,
-                "municipality_name": m.name,
-                "instrument_version_id": ver.id,
-                "instrument_id": ver.instrument_id,
-                "instrument_version": ver.version,
-                "instrument_status": ver.status,
-                "label": rnd.label,
-                "due_date": rnd.due_date,
-                "closes_on": rnd.closes_on,
-                "status": rnd.status,
+                "round_id": rid,
+                "site_id": sid,
+                "pilot_slug": p_slug,
+                "pilot_name": p_name,
+                "municipality_code": m_code,
+                "municipality_name": m_name,
+                "instrument_version_id": ver_id,
+                "instrument_id": instrument_id,
+                "instrument_version": ver_version,
+                "instrument_status": ver_status,
+                "label": label,
+                "due_date": due,
+                "closes_on": closes_on,
+                "status": status,
                 "n_submitted": c["submitted"],
                 "n_drafts": c["draft"],
                 "n_invited": c["invited"],
                 "n_invitations_used": c["used"],
-                "state": round_state(rnd.status, rnd.due_date, rnd.closes_on, c["invited"], c["used"], today),
-                "version": rnd.version,
+                "state": round_state(status, due, closes_on, c["invited"], c["used"], today),
+                "version": version,
             }
         )
     return pd.DataFrame(records, columns=ROUND_COLUMNS)
