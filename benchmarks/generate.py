@@ -9,7 +9,7 @@ Usage::
 plus a few loader-only files (actors, forums, instrument answers) for data the app enters through forms.
 ``load`` migrates the database, imports the verified reference copies with ``workbench reference import``,
 and loads everything through the same import paths and service functions the app uses.
-All data is fictitious; the same seed gives byte-identical files.
+All data is fictitious; the same seed gives the same files (CSV byte for byte, the xlsx cell for cell).
 """
 
 from __future__ import annotations
