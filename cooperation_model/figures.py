@@ -96,6 +96,8 @@ SEPARATORS = {"sv": ", ", "en": ".,"}
 DATE_TICKFORMAT = {"sv": "%Y-%m", "en": "%b %Y"}
 _DEMO_LABEL = {"sv": "Exempeldata", "en": "Example data"}
 _SOURCE_PREFIX = {"sv": "Källa", "en": "Source"}
+NO_VALUE_GREY = "#e3e3e3"
+
 _WORDS: dict[str, dict[str, str]] = {
     "sv": {
         "chart": "Diagram",
@@ -112,6 +114,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "sector": "Sektor",
         "degree": "Antal kopplingar",
         "sites": "Platser",
+        "no_value": "uppgift saknas",
         "demo": "Diagrammet visar exempeldata, inte verkliga uppgifter.",
         "table": "Tabellen bredvid diagrammet innehåller alla värden.",
         "network": "Nätverk med {n} aktörer och {m} kopplingar.",
@@ -131,6 +134,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "sector": "Sector",
         "degree": "Connections",
         "sites": "Sites",
+        "no_value": "no value",
         "demo": "The chart shows example data, not real records.",
         "table": "The table next to the chart holds every value.",
         "network": "Network of {n} actors and {m} ties.",
@@ -618,14 +622,35 @@ def choropleth_map(
         demo=demo,
         lang=lang,
     )
-    codes = df[code_col].astype(str).tolist()
+    shapes = rewind_for_plotly(geojson)
+    # Every area is drawn in light grey first, so the whole country shows even where there is no value.
+    all_codes = [str(f["properties"]["code"]) for f in shapes.get("features", [])]
+    all_names = [str(f["properties"].get("name", f["properties"]["code"])) for f in shapes.get("features", [])]
+    no_value = _w(lang, "no_value")
     fig.add_trace(
         go.Choropleth(
-            geojson=rewind_for_plotly(geojson),
+            geojson=shapes,
+            featureidkey="properties.code",
+            locations=all_codes,
+            z=[0] * len(all_codes),
+            text=all_names,
+            hovertemplate=f"%{{text}}: {no_value}<extra></extra>",
+            colorscale=[[0, NO_VALUE_GREY], [1, NO_VALUE_GREY]],
+            showscale=False,
+            marker={"line": {"color": "white", "width": 0.3}},
+            name=no_value,
+            showlegend=False,
+        )
+    )
+    valued = df[df[value_col].notna()]
+    codes = valued[code_col].astype(str).tolist()
+    fig.add_trace(
+        go.Choropleth(
+            geojson=shapes,
             featureidkey="properties.code",
             locations=codes,
-            z=df[value_col].tolist(),
-            text=df[name_col].astype(str).tolist() if name_col else codes,
+            z=valued[value_col].tolist(),
+            text=valued[name_col].astype(str).tolist() if name_col else codes,
             hovertemplate="%{text}: %{z}<extra></extra>",
             colorscale=colorscale,
             marker={"line": {"color": "white", "width": 0.5}},
@@ -646,8 +671,9 @@ def choropleth_map(
                 hovertemplate="%{text}<extra></extra>",
             )
         )
-    fig.update_geos(fitbounds="locations", visible=False)
-    fig.update_layout(margin={"l": 10, "r": 10})
+    # Mercator keeps Sweden's familiar shape at 55–69° N (equirectangular would widen the north).
+    fig.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
+    fig.update_layout(margin={"l": 10, "r": 10}, height=700)
     return fig
 
 

@@ -163,18 +163,22 @@ def test_timeline_colours_actual_dates_by_status() -> None:
 
 def test_choropleth_matches_on_properties_code_and_fits_bounds() -> None:
     square = {"type": "Polygon", "coordinates": [[[20, 64], [21, 64], [21, 65], [20, 65], [20, 64]]]}
+    other = {"type": "Polygon", "coordinates": [[[18, 59], [19, 59], [19, 60], [18, 60], [18, 59]]]}
     geojson = {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "properties": {"code": "2482", "name": "Skellefteå"}, "geometry": square}
+            {"type": "Feature", "properties": {"code": "2482", "name": "Skellefteå"}, "geometry": square},
+            {"type": "Feature", "properties": {"code": "0180", "name": "Stockholm"}, "geometry": other},
         ],
     }
-    df = pd.DataFrame({"kod": ["2482"], "namn": ["Skellefteå"], "värde": [3.5]})
+    df = pd.DataFrame({"kod": ["2482", "0180"], "namn": ["Skellefteå", "Stockholm"], "värde": [3.5, None]})
     sites = pd.DataFrame({"lat": [64.75], "lon": [20.95], "name": ["Skellefteå"]})
     fig = choropleth_map(
         df, geojson, "kod", "värde", name_col="namn", sites=sites, title="Karta", source="SCB"
     )
-    area, markers = fig.data
+    base, area, markers = fig.data
+    # The whole country is drawn (grey where no value), the value layer only where there is one.
+    assert sorted(base.locations) == ["0180", "2482"] and base.showscale is False
     assert area.featureidkey == "properties.code"
     assert list(area.locations) == ["2482"] and list(area.z) == [3.5]
     assert fig.layout.geo.fitbounds == "locations"
