@@ -125,7 +125,7 @@ def main() -> None:
     if not sections:
         st.error(t("common.no_pages"))
         return
-    st.navigation(sections).run()
+    st.navigation(sections, expanded=True).run()  # every page visible; no "View more" fold
 
 
 main()
