@@ -340,15 +340,59 @@ def measure_views(url: str) -> dict[str, Any]:
                 out["dashboard_frame_s"], _ = _timed(lambda: dashboard_frame(s, user))
             except ImportError as err:
                 out["dashboard_note"] = f"dashboard not available: {err}"
-            report = _report_builder()
-            if report is None:
-                out["report_note"] = "cooperation_model.report has no pilot report builder yet"
-            else:
-                with tempfile.TemporaryDirectory() as tmp:
-                    out["pilot_report_s"], _ = _timed(lambda: report(s, user, pilot_id, Path(tmp)))
+            out["pilot_id"] = pilot_id
     finally:
         engine.dispose()
     return out
+
+
+REPORT_TIMEOUT_S = 300
+
+
+def measure_report(url: str, pilot_id: int, work: Path) -> dict[str, Any]:
+    """The report for one pilot, in a subprocess stopped after REPORT_TIMEOUT_S (noted as not finished)."""
+    out_file = work / "report.json"
+    out_file.unlink(missing_ok=True)
+    cmd = [
+        sys.executable,
+        str(Path(__file__)),
+        "_report",
+        "--database",
+        url,
+        "--pilot",
+        str(pilot_id),
+        "--json",
+        str(out_file),
+    ]
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=REPORT_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        return {
+            "pilot_report_s": None,
+            "report_note": f"the pilot report did not finish within {REPORT_TIMEOUT_S} s",
+        }
+    if done.returncode != 0 or not out_file.exists():
+        return {"report_note": f"the pilot report failed: {done.stderr[-500:]}"}
+    result: dict[str, Any] = json.loads(out_file.read_text(encoding="utf-8"))
+    result["pilot_report_process_s"] = time.perf_counter() - t0
+    return result
+
+
+def _report_main(url: str, pilot_id: int) -> dict[str, Any]:
+    from pilots import db
+
+    report = _report_builder()
+    if report is None:
+        return {"report_note": "cooperation_model.report has no pilot report builder yet"}
+    engine = db.make_engine(url)
+    try:
+        with db.session_scope(engine, face="app") as s, tempfile.TemporaryDirectory() as tmp:
+            user = _user(s, "admin")
+            seconds, _ = _timed(lambda: report(s, user, pilot_id, Path(tmp)))
+    finally:
+        engine.dispose()
+    return {"pilot_report_s": seconds}
 
 
 def _report_builder() -> Callable[[Any, Any, int, Path], Any] | None:
@@ -478,6 +522,13 @@ def _check(name: str, value: float | None, limit: float, kind: str = "max") -> d
     return {"target": name, "ratio": value, "limit": limit, "kind": kind, "status": "PASS" if ok else "FAIL"}
 
 
+def _save_partial(work: Path, backend: str, figures: dict[str, Any]) -> None:
+    """Keep what is measured so far (a long run that stops later still leaves its figures)."""
+    (work / f"partial-{backend}.json").write_text(
+        json.dumps(figures, default=str, indent=1), encoding="utf-8"
+    )
+
+
 def bench_backend(
     backend: str, national_url: str, demo_url: str, dataset: Path, work: Path, skip_pages: bool
 ) -> dict[str, Any]:
@@ -505,24 +556,26 @@ def bench_backend(
             5.0,
         )
     )
+    _save_partial(work, backend, figures)
     print(f"[{backend}] comparison views and report ...", flush=True)
     figures["views_national"] = measure_views(national_url)
     figures["views_demo"] = measure_views(demo_url)
-    for key in (
-        "site_measures_s",
-        "compare_measure_s",
-        "group_summary_s",
-        "dashboard_frame_s",
-        "pilot_report_s",
-    ):
+    for key in ("site_measures_s", "compare_measure_s", "group_summary_s", "dashboard_frame_s"):
         if key in figures["views_national"]:
             figures[key] = figures["views_national"][key]
+    if figures["views_national"].get("pilot_id") is not None:
+        report = measure_report(national_url, figures["views_national"]["pilot_id"], work)
+        figures["pilot_report_s"] = report.get("pilot_report_s")
+        if "report_note" in report:
+            figures["report_note"] = report["report_note"]
+    _save_partial(work, backend, figures)
     if backend == "sqlite":
         print(f"[{backend}] chart export ...", flush=True)
         charts = measure_charts(work)
         figures.update(charts)
         one, many = charts.get("chart_export_1_s"), charts.get(f"chart_export_{N_CHARTS}_s")
         targets.append(_check(f"{N_CHARTS} charts / one chart", many / one if one and many else None, 4.0))
+        _save_partial(work, backend, figures)
     if not skip_pages:
         print(f"[{backend}] page renders (demo, then national) ...", flush=True)
         demo = pages_in_subprocess(demo_url, work, f"{backend}-demo")
@@ -586,7 +639,7 @@ def print_table(result: dict[str, Any]) -> None:
         for name in FIGURE_NAMES:
             value = data["figures"].get(name)
             print(f"{name:<40} {_fmt(value) if value is not None else 'n/a':>14}")
-        for key in ("views_note", "report_note", "chart_note"):
+        for key in ("views_note", "report_note", "chart_note", "dashboard_note"):
             for part in (data["figures"], data["figures"].get("views_national", {})):
                 if key in part:
                     print(f"  note: {part[key]}")
@@ -645,6 +698,14 @@ def markdown_table(result: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "_report":
+        parser = argparse.ArgumentParser(prog="run.py _report")
+        parser.add_argument("--database", required=True)
+        parser.add_argument("--pilot", type=int, required=True)
+        parser.add_argument("--json", type=Path, required=True)
+        args = parser.parse_args(argv[1:])
+        args.json.write_text(json.dumps(_report_main(args.database, args.pilot)), encoding="utf-8")
+        return 0
     if argv and argv[0] == "_pages":
         parser = argparse.ArgumentParser(prog="run.py _pages")
         parser.add_argument("--database", required=True)
