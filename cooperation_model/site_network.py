@@ -26,7 +26,7 @@ from cooperation_model.network import (
 from cooperation_model.systematicity import forum_systematicity, systematicity_evidence
 from pilots.access import CurrentUser
 from pilots.errors import Problem, ValidationError
-from pilots.meetings import NetworkFrames, network_frames
+from pilots.meetings import NetworkFrames, attendance_frames, network_frames
 
 GRAPH_KINDS: tuple[str, ...] = ("co_attendance", "bipartite", "flows")
 PERIODS: dict[str, str] = {"quarter": "Q", "month": "M", "year": "Y", "Q": "Q", "M": "M", "Y": "Y"}
@@ -99,8 +99,9 @@ def site_metrics_by_period(
             Problem("--by-period", f"'{period}' is not a period; expected quarter, month or year")
         )
     _check_window(start, end)
-    f = network_frames(session, user, site_id, start, end)
-    return metrics_by_period(f.actors, f.meetings, f.attendance, freq, start=start, end=end)
+    # Only actors, meetings and attendance are needed: the lighter read, not all of network_frames.
+    actors, meetings, attendance = attendance_frames(session, user, site_id, start, end)
+    return metrics_by_period(actors, meetings, attendance, freq, start=start, end=end)
 
 
 def _systematicity_frames(

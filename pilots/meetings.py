@@ -1025,6 +1025,30 @@ def network_frames(
     return NetworkFrames(site_id, actors, forums, meetings, attendance, actions, flows, ratings)
 
 
+def attendance_frames(
+    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Only what co-attendance metrics need: the site's actors, its meetings in [start, end] (meeting_id,
+    forum_id, date) and their attendance; three set-based queries, no text columns (see network_frames)."""
+    require_site(session, user, site_id)
+    actors = _frame(session, select(Actor.id, Actor.name, Actor.organisation, Actor.sector, Actor.level)
+                    .where(Actor.site_id == site_id, Actor.deleted_at.is_(None)).order_by(Actor.id), NF_ACTORS)
+    window = _meeting_filters(site_id, start, end)
+    meetings = _frame(session, select(Meeting.id, Meeting.forum_id, Meeting.meeting_date)
+                      .join(Forum, Forum.id == Meeting.forum_id).where(*window)
+                      .order_by(Meeting.meeting_date, Meeting.id), ["meeting_id", "forum_id", "date"])
+    attendance = _frame(session, select(MeetingAttendance.meeting_id, MeetingAttendance.actor_id,
+                                        MeetingAttendance.invited, MeetingAttendance.attended)
+                        .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
+                        .join(Forum, Forum.id == Meeting.forum_id).where(*window)
+                        .order_by(MeetingAttendance.meeting_id, MeetingAttendance.actor_id), NF_ATTENDANCE)
+    actors["organisation"] = actors["organisation"].map(lambda v: v if isinstance(v, str) and v.strip() else None)
+    meetings["date"] = pd.to_datetime(meetings["date"])
+    attendance["invited"] = attendance["invited"].astype(bool)
+    attendance["attended"] = attendance["attended"].astype(bool)
+    return actors, meetings, attendance
+
+
 __all__ = [
     "ACTION_STATUSES",
     "CADENCES",
@@ -1038,6 +1062,7 @@ __all__ = [
     "NetworkFrames",
     "RatingInput",
     "actors_frame",
+    "attendance_frames",
     "create_actor",
     "create_forum",
     "delete_meeting",
