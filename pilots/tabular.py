@@ -23,6 +23,7 @@ import os
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -311,7 +312,7 @@ def _read_xlsx(data: bytes, filename: str, sheet: str | None) -> RawTable:
                 raise _refuse(filename, not_excel)
             content_types = archive.read("[Content_Types].xml")
             unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as err:
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as err:
         raise _refuse(filename, not_excel) from err
     except KeyError as err:  # listed but missing
         raise _refuse(filename, not_excel) from err

@@ -56,7 +56,7 @@ def test_failed_import_lists_all_problems_and_writes_nothing(runner: CliRunner, 
         before = count(s, Site)
     result = runner.invoke(cli, ["import", "sites", str(source)])
     assert result.exit_code == 1
-    assert "2 problem, inget har sparats" in result.output
+    assert "2 problem (inget har ändrats)" in result.output
     assert "platser.csv, rad 2, kolumn kommunkod" in result.output
     assert "platser.csv, rad 3, kolumn pilot" in result.output
     with db.session_scope(engine) as s:
