@@ -66,7 +66,7 @@ if writer:
     if len(sites):
         with st.expander(t("sites.edit_site")):
             labels = {int(r.site_id): f"{r.municipality_name} ({r.pilot_name})" for r in sites.itertuples()}
-            site_id = st.selectbox(t("sites.site"), list(labels), format_func=labels.get, key="edit_site_id")
+            site_id = st.selectbox(t("sites.site"), list(labels), format_func=lambda s: labels.get(s, str(s)), key="edit_site_id")
             row = sites.set_index("site_id").loc[site_id]
             with st.form("edit_site"):
                 contact = st.text_input(t("sites.contact_role"), value=row["contact_role"])
