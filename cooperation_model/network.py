@@ -16,6 +16,7 @@ from typing import Any, TypeAlias
 import networkx as nx
 import pandas as pd
 
+from pilots.codes import FLOW_KINDS, SECTORS
 from pilots.errors import NotFound, Problem, ValidationError
 
 # --- Input tables -------------------------------------------------------------------------------
@@ -69,23 +70,6 @@ FLOW_COLUMNS: tuple[str, ...] = ("meeting_id", "date", "from_actor_id", "to_acto
 RATING_COLUMNS: tuple[str, ...] = ("date", "actor_a", "actor_b", "level")
 """ratings: Levels of Collaboration scale, 0 none .. 5 collaboration (see COLLABORATION_LEVELS)."""
 
-SECTORS: tuple[str, ...] = (
-    "socialtjänst",
-    "skola",
-    "förskola",
-    "elevhälsa",
-    "fritid",
-    "polis",
-    "bvc_mvc",
-    "halso_sjukvard",
-    "civilsamhalle",
-    "trossamfund",
-    "migrationsverket",
-    "region",
-    "ovrigt",
-)
-LEVELS: tuple[str, ...] = ("strategisk", "operativ", "arendeniva")
-FLOW_KINDS: tuple[str, ...] = ("information", "referral")
 COLLABORATION_LEVELS: dict[int, str] = {
     0: "none",
     1: "networking",

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from pilots.access import CurrentUser, require_site, site_read_clause
+from pilots.codes import ACTION_STATUSES, CADENCES, FLOW_KINDS, LEVELS, RATING_LEVELS, SECTORS
 from pilots.errors import NotFound, Problem, ValidationError
 from pilots.models import (
     Actor,
@@ -35,28 +36,6 @@ from pilots.models import (
     Site,
 )
 from pilots.privacy import problems_in
-
-# The coded lists (cooperation_model.network and .systematicity use the same codes; a test keeps them equal).
-SECTORS: tuple[str, ...] = (
-    "socialtjänst",
-    "skola",
-    "förskola",
-    "elevhälsa",
-    "fritid",
-    "polis",
-    "bvc_mvc",
-    "halso_sjukvard",
-    "civilsamhalle",
-    "trossamfund",
-    "migrationsverket",
-    "region",
-    "ovrigt",
-)
-LEVELS: tuple[str, ...] = ("strategisk", "operativ", "arendeniva")
-CADENCES: tuple[str, ...] = ("veckovis", "varannan_vecka", "manadsvis", "kvartalsvis")
-ACTION_STATUSES: tuple[str, ...] = ("open", "done", "cancelled")
-FLOW_KINDS: tuple[str, ...] = ("information", "referral")
-RATING_LEVELS: tuple[int, ...] = (0, 1, 2, 3, 4, 5)
 
 SECTOR_LABELS: dict[str, tuple[str, str]] = {
     "socialtjänst": ("Socialtjänst", "Social services"),

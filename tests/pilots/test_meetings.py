@@ -7,15 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from cooperation_model.network import LEVELS as NETWORK_LEVELS
-from cooperation_model.network import SECTORS as NETWORK_SECTORS
 from cooperation_model.systematicity import CADENCE_DAYS
 from pilots.access import SYSTEM_USER, CurrentUser
 from pilots.errors import AccessDenied, ValidationError
 from pilots.meetings import (
     CADENCES,
-    LEVELS,
-    SECTORS,
     ActionInput,
     FlowInput,
     MeetingInput,
@@ -91,8 +87,6 @@ def _count(session, model) -> int:
 
 
 def test_coded_lists_match_the_analysis():
-    assert SECTORS == NETWORK_SECTORS
-    assert LEVELS == NETWORK_LEVELS
     assert set(CADENCES) == set(CADENCE_DAYS)
 
 
