@@ -181,3 +181,17 @@ def show_chart(fig: Any, key: str, file_stem: str | None = None) -> None:
             t("common.download_chart", fmt=fmt.upper()), data=render, file_name=f"{stem}.{fmt}",
             mime=_IMAGE_MIME[fmt], key=f"{key}_{fmt}", on_click="ignore",
         )
+
+
+def column_headers(frame: Any) -> Any:
+    """The frame with its known internal column names replaced by headers in the user's language."""
+    from workbench.i18n import catalogue
+
+    labels = catalogue(lang())
+    rename = {c: labels[f"columns.{c}"] for c in frame.columns if f"columns.{c}" in labels}
+    return frame.rename(columns=rename) if rename else frame
+
+
+def show_table(frame: Any, *, hide_index: bool = True, **kwargs: Any) -> Any:
+    """A table with headers in the user's language; returns what st.dataframe returns (row selections)."""
+    return st.dataframe(column_headers(frame), hide_index=hide_index, **kwargs)

@@ -30,3 +30,11 @@ def test_swedish_is_the_default_and_values_are_filled_in() -> None:
     assert translate("common.logout") == "Logga ut"
     assert translate("common.logout", "en") == "Log out"
     assert translate("home.welcome", name="Åsa") == "Välkommen, Åsa"
+
+
+def test_table_headers_follow_the_language(app_as) -> None:
+    at = app_as("admin")
+    at.switch_page("pages/users.py").run()
+    assert {"Användare", "Roll", "Aktiv"} <= set(at.dataframe[0].value.columns)
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert {"User", "Role", "Active"} <= set(at.dataframe[0].value.columns)

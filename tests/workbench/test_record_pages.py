@@ -52,7 +52,7 @@ def test_log_page_for_municipality_shows_only_own_entries(demo_url: str, monkeyp
     assert not at.exception
     table = at.dataframe[0].value
     assert len(table) > 0
-    assert set(table["site_label"].str.split(" ").str[0]) == {"Örebro"}
+    assert set(table["Plats"].str.split(" ").str[0]) == {"Örebro"}  # headers are shown in Swedish
 
 
 def test_timeline_page_shows_late_and_done(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:

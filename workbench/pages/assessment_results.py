@@ -7,7 +7,7 @@ from cooperation_model.figures import bar_chart, figure_alt_text, radar_chart
 from instruments.answers import site_scores
 from instruments.rounds import rounds_frame
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, shows_errors, t
+from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("assessment_results.title"))
@@ -91,10 +91,10 @@ else:
 show_chart(fig, key="results_profile")
 st.caption(figure_alt_text(fig))
 with st.expander(t("assessment_results.data_table")):
-    st.dataframe(data.drop(columns=[c for c in ("label_sv", "label_en") if c != label_col]), hide_index=True)
+    show_table(data.drop(columns=[c for c in ("label_sv", "label_en") if c != label_col]), hide_index=True)
 
 st.subheader(t("assessment_results.indicators"))
-st.dataframe(
+show_table(
     current.indicators[
         ["id", label_col, "value", f"classification_{ctx.lang}", "n_units", "n_answered", "n_dont_know"]
     ],
@@ -117,7 +117,7 @@ items = current.items[
         "development_area",
     ]
 ]
-st.dataframe(items, hide_index=True)
+show_table(items, hide_index=True)
 disagree = items[items["disagreement"]]
 if len(disagree):
     st.warning(t("assessment_results.disagreement", n=len(disagree), items=", ".join(disagree[label_col])))
@@ -127,7 +127,7 @@ st.subheader(t("assessment_results.development"))
 if current.development.empty:
     st.write(t("assessment_results.no_development"))
 else:
-    st.dataframe(
+    show_table(
         current.development[["level", "id", label_col, "value", "threshold", "n_dont_know"]], hide_index=True
     )
 
@@ -139,4 +139,4 @@ for before, after, change in scores.changes:
     if "level" in change.columns and change["level"].eq("item").all() and "old_item_id" in change.columns:
         st.caption(t("assessment_results.across_versions"))
     shown = change[[c for c in change.columns if c not in ("label_sv", "label_en") or c == label_col]]
-    st.dataframe(shown, hide_index=True)
+    show_table(shown, hide_index=True)

@@ -7,7 +7,7 @@ import streamlit as st
 from pilots.audit import audit_filter_choices, audit_trail
 from pilots.exporting import records_to_bytes
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("audit.title"))
@@ -42,7 +42,7 @@ with shows_errors():
         )
 
     st.write(t("audit.count", n=len(frame)))
-    st.dataframe(frame, hide_index=True, width="stretch")
+    show_table(frame, hide_index=True, width="stretch")
     cols = st.columns(2)
     cols[0].download_button(t("audit.download_csv"), data=records_to_bytes(frame, "csv"),
                             file_name="granskningslogg.csv", mime="text/csv", key="audit_csv")

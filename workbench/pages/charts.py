@@ -10,7 +10,7 @@ from cooperation_model.disclosure import rule_text
 from cooperation_model.export import figures_to_images, safe_file_name
 from cooperation_model.figures import figure_data_table
 from pilots.sites import pilots_frame, shows_demo_data
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 
@@ -43,7 +43,7 @@ selected = [e for e in entries if e.key in chosen]
 for entry in selected:
     st.plotly_chart(entry.figure, key=f"chart_{entry.key}")
     with st.expander(t("charts.data_table")):
-        st.dataframe(figure_data_table(entry.figure), hide_index=True)
+        show_table(figure_data_table(entry.figure), hide_index=True)
 
 st.subheader(t("charts.downloads"))
 fmt = st.radio(t("charts.format"), ["png", "svg", "pdf"], horizontal=True, key="charts_format")

@@ -11,7 +11,7 @@ from cooperation_model.measures import (
     site_measures,
 )
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("compare.title"))
@@ -38,7 +38,7 @@ with shows_errors():
         with ctx.session() as session:
             table, rule = group_summary(session, ctx.user, measure, grouping, lang=ctx.lang)
         st.info(t("compare.presenter_note"))
-        st.dataframe(table, hide_index=True)
+        show_table(table, hide_index=True)
         st.caption(rule)
         st.stop()
     provenance = catalogue.set_index("key").at[measure, "provenance"]
@@ -74,6 +74,6 @@ with shows_errors():
         )
         show_chart(fig, key="compare_chart")
         with st.expander(t("compare.points_table")):
-            st.dataframe(result.points, hide_index=True)
+            show_table(result.points, hide_index=True)
     st.subheader(t("compare.groups"))
-    st.dataframe(result.group_table(ctx.lang), hide_index=True)
+    show_table(result.group_table(ctx.lang), hide_index=True)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from cooperation_model.measures import consistency_for, grouping_options, measure_catalogue, site_measures
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("consistency.title"))
@@ -40,5 +40,5 @@ with shows_errors():
     if table.empty:
         st.info(t("consistency.none"))
     else:
-        st.dataframe(table, hide_index=True)
+        show_table(table, hide_index=True)
         st.caption(t("consistency.rule"))

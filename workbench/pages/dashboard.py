@@ -10,7 +10,7 @@ from cooperation_model.dashboard import (
     pilots_overview,
 )
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("dashboard.title"))
@@ -46,11 +46,11 @@ with shows_errors():
         st.info(t("dashboard.empty"))
         st.stop()
     st.subheader(t("dashboard.pilots"))
-    st.dataframe(pilots_overview(overview), hide_index=True)
+    show_table(pilots_overview(overview), hide_index=True)
     st.subheader(t("dashboard.sites"))
     i = 1 if ctx.lang == "en" else 0
     shown = overview[list(OVERVIEW_LABELS)].rename(columns={k: v[i] for k, v in OVERVIEW_LABELS.items()})
-    event = st.dataframe(
+    event = show_table(
         shown, hide_index=True, on_select="rerun", selection_mode="single-row", key="dashboard_sites"
     )
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []

@@ -10,7 +10,7 @@ from pilots.exporting import MIME_TYPES, records_to_bytes
 from pilots.importing import read_import_file, run_import
 from pilots.templates import write_template
 from workbench.importers import available_kinds, face_importer
-from workbench.widgets import page_context, shows_errors, t
+from workbench.widgets import page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("data_import.title"))
@@ -33,7 +33,7 @@ if ctx.user.role in ("admin", "researcher"):
         with shows_errors():
             parsed = read_import_file(data, importer.spec, upload.name)
             st.write(t("data_import.preview", n=len(parsed.rows)))
-            st.dataframe(pd.DataFrame([{"rad": r.number, **r.values} for r in parsed.rows]), hide_index=True)
+            show_table(pd.DataFrame([{"rad": r.number, **r.values} for r in parsed.rows]), hide_index=True)
             if st.button(t("data_import.confirm"), key="confirm_import"):
                 with shows_errors(), ctx.session(face="import") as session:
                     result = run_import(session, ctx.user, importer, data, upload.name)

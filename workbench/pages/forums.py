@@ -8,7 +8,7 @@ import streamlit as st
 from cooperation_model.site_network import site_systematicity
 from cooperation_model.systematicity import SCORE_COMPONENTS, classification_label
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, t
+from workbench.widgets import demo_banner, page_context, show_table, t
 
 ctx = page_context()
 st.title(t("forums.title"))
@@ -52,7 +52,7 @@ for row in table.to_dict("records"):
                 "value": [row[c] for c in SCORE_COMPONENTS],
             }
         )
-        st.dataframe(
+        show_table(
             parts,
             hide_index=True,
             column_config={
@@ -69,5 +69,5 @@ for row in table.to_dict("records"):
             else:
                 evidence["date"] = pd.to_datetime(evidence["date"]).dt.date
                 evidence["missing"] = evidence["missing"].map(lambda m: t(f"forums.missing_{m}"))
-                st.dataframe(evidence, hide_index=True)
+                show_table(evidence, hide_index=True)
         st.caption(t("forums.self_assessment"))

@@ -4,7 +4,7 @@ import streamlit as st
 
 from pilots.municipalities import reference_gaps
 from pilots.sites import pilots_frame, shows_demo_data, sites_frame
-from workbench.widgets import demo_banner, page_context, t
+from workbench.widgets import demo_banner, page_context, show_table, t
 
 ctx = page_context()
 with ctx.session() as session:
@@ -18,10 +18,10 @@ demo_banner(demo)
 st.write(t(f"home.next_{ctx.user.role}"))
 if pilots is not None and len(pilots):
     st.subheader(t("home.your_pilots"))
-    st.dataframe(pilots[["name", "kind", "start_date", "end_date"]], hide_index=True)
+    show_table(pilots[["name", "kind", "start_date", "end_date"]], hide_index=True)
 if sites is not None and len(sites):
     st.subheader(t("home.your_sites"))
-    st.dataframe(
+    show_table(
         sites[["municipality_name", "pilot_name", "county_name", "size_class", "skr_group_2017_name", "contact_role"]],
         hide_index=True,
     )

@@ -14,7 +14,7 @@ from pilots.indicators import (
     unit_label,
 )
 from pilots.sites import shows_demo_data, sites_frame
-from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, shows_errors, t
+from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("indicators.title"))
@@ -45,7 +45,7 @@ with shows_errors():
         show_chart(fig, key=f"indicator_chart_{code}")
         st.caption(figure_alt_text(fig))
         with st.expander(t("indicators.table")):
-            st.dataframe(figure_data_table(fig), hide_index=True)
+            show_table(figure_data_table(fig), hide_index=True)
 
 if ctx.user.role in ("admin", "researcher") and len(sites):
     labels = {int(r.site_id): f"{r.municipality_name} ({r.pilot_name})" for r in sites.itertuples()}

@@ -8,14 +8,14 @@ from instruments.store import (
     sync_builtin_instruments,
     version_diff,
 )
-from workbench.widgets import page_context, shows_errors, t
+from workbench.widgets import page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("instrument_admin.title"))
 st.write(t("instrument_admin.intro"))
 with ctx.session() as session:
     versions = instruments_frame(session)
-st.dataframe(versions, hide_index=True)
+show_table(versions, hide_index=True)
 if st.button(t("instrument_admin.sync"), key="instruments_sync"):
     with shows_errors():
         with ctx.session() as session:
@@ -49,4 +49,4 @@ if ids:
             with ctx.session() as session:
                 diff = version_diff(session, instrument_id, old, new)
             st.caption(t("instrument_admin.diff_help"))
-            st.dataframe(diff, hide_index=True)
+            show_table(diff, hide_index=True)

@@ -9,7 +9,7 @@ from pilots.log import LOG_KINDS, SOURCE_TYPE_SUGGESTIONS, add_log_entry, kind_l
 from pilots.models import LogEntry
 from pilots.sites import shows_demo_data, sites_frame
 from workbench.importers import instrument_tags
-from workbench.widgets import demo_banner, download_frame, page_context, personal_data_hint, shows_errors, t
+from workbench.widgets import demo_banner, download_frame, page_context, personal_data_hint, show_table, shows_errors, t
 
 SHOW_LIMIT = 1000
 
@@ -58,7 +58,7 @@ with shows_errors():
         st.caption(t("log.count_limited", n=SHOW_LIMIT))
     else:
         st.caption(t("log.count", n=len(entries)))
-    st.dataframe(entries[["entry_date", "site_label", "kind_label", "source_type", "text", "tags", "author"]],
+    show_table(entries[["entry_date", "site_label", "kind_label", "source_type", "text", "tags", "author"]],
                  hide_index=True)
     download_frame(entries.drop(columns=["version"]), "logg", key="log_download")
     if ctx.user.role in ("admin", "researcher") and len(entries):

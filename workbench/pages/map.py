@@ -7,7 +7,7 @@ from cooperation_model.figures import choropleth_map
 from cooperation_model.measures import LOG_MEASURES, measure_catalogue, site_measures
 from pilots.municipalities import boundaries_geojson
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("map.title"))
@@ -48,4 +48,4 @@ with shows_errors():
         st.info(t("map.presenter_note"))
         st.caption(note)
     with st.expander(t("map.table")):
-        st.dataframe(table.dropna(subset=["value"]), hide_index=True)
+        show_table(table.dropna(subset=["value"]), hide_index=True)

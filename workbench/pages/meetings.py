@@ -26,7 +26,7 @@ from pilots.meetings import (
     person_name_warning,
 )
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, personal_data_hint, shows_errors, t
+from workbench.widgets import demo_banner, page_context, personal_data_hint, show_table, shows_errors, t
 
 ctx = page_context()
 en = ctx.lang == "en"
@@ -176,10 +176,10 @@ with tab_list:
         convened_by=meetings["convened_by"].map(actor_names),
         documented_by=meetings["documented_by"].map(actor_names),
     )
-    st.dataframe(shown.drop(columns=["forum_id"]), hide_index=True)
+    show_table(shown.drop(columns=["forum_id"]), hide_index=True)
 
 with tab_actors:
-    st.dataframe(
+    show_table(
         actors.assign(
             sector=actors["sector"].map(lambda s: _label(SECTOR_LABELS, s)),
             level=actors["level"].map(lambda s: _label(LEVEL_LABELS, s)),
@@ -224,7 +224,7 @@ with tab_actors:
                 st.rerun()
 
 with tab_forums:
-    st.dataframe(
+    show_table(
         forums.assign(
             member_ids=forums["member_ids"].map(
                 lambda ids: ", ".join(actor_names.get(i, str(i)) for i in ids)

@@ -6,7 +6,7 @@ from cooperation_model.adoption import adopt_model, adoptions_frame, model_fidel
 from cooperation_model.figures import figure_data_table, line_chart
 from pilots.access import may_write_pilot
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("model_adoption.title"))
@@ -43,7 +43,7 @@ with shows_errors():
     if adoptions.empty:
         st.info(t("model_adoption.none"))
     else:
-        st.dataframe(adoptions, hide_index=True)
+        show_table(adoptions, hide_index=True)
         st.subheader(t("model_adoption.fidelity"))
         long = fidelity.melt(
             id_vars=["quarter"],
@@ -67,5 +67,5 @@ with shows_errors():
             )
             show_chart(fig, key="fidelity_chart")
             with st.expander(t("model_adoption.data_table")):
-                st.dataframe(figure_data_table(fig), hide_index=True)
-        st.dataframe(fidelity, hide_index=True)
+                show_table(figure_data_table(fig), hide_index=True)
+        show_table(fidelity, hide_index=True)

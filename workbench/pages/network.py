@@ -8,7 +8,7 @@ import streamlit as st
 from cooperation_model.figures import figure_alt_text, figure_data_table, line_chart, network_figure
 from cooperation_model.site_network import metrics_table, site_metrics_by_period, site_network
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, download_frame, page_context, show_chart, t
+from workbench.widgets import demo_banner, download_frame, page_context, show_chart, show_table, t
 
 ctx = page_context()
 st.title(t("network.title"))
@@ -54,8 +54,8 @@ fig = network_figure(
 show_chart(fig, key="network_chart")
 st.caption(figure_alt_text(fig))
 with st.expander(t("network.data_table")):
-    st.dataframe(figure_data_table(fig), hide_index=True)
-    st.dataframe(metrics_table(net.metrics), hide_index=True)
+    show_table(figure_data_table(fig), hide_index=True)
+    show_table(metrics_table(net.metrics), hide_index=True)
 
 st.subheader(t("network.trends"))
 chosen_metrics = ["density", "degree_centralisation", "sector_blau"]
@@ -74,11 +74,11 @@ trend_fig = line_chart(
 )
 show_chart(trend_fig, key="network_trend_chart")
 with st.expander(t("network.data_table")):
-    st.dataframe(trends, hide_index=True)
+    show_table(trends, hide_index=True)
     download_frame(trends, "natverk_per_kvartal", key="network_trends_csv")
 
 st.subheader(t("network.actors"))
-st.dataframe(net.actors, hide_index=True)
+show_table(net.actors, hide_index=True)
 download_frame(net.actors, "aktorer", key="network_actors_csv")
 
 st.subheader(t("network.ego"))
@@ -96,4 +96,4 @@ if names:
     )
     show_chart(ego_fig, key="network_ego_chart")
     with st.expander(t("network.data_table")):
-        st.dataframe(figure_data_table(ego_fig), hide_index=True)
+        show_table(figure_data_table(ego_fig), hide_index=True)

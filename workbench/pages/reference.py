@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from pilots.municipalities import import_reference_file, municipalities_frame, reference_gaps, reference_sources
-from workbench.widgets import page_context, shows_errors, t
+from workbench.widgets import page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("reference.title"))
@@ -17,9 +17,9 @@ with ctx.session() as session:
 for gap in gaps:
     st.warning(gap)
 st.subheader(t("reference.sources"))
-st.dataframe(sources, hide_index=True)
+show_table(sources, hide_index=True)
 st.subheader(t("reference.municipalities"))
-st.dataframe(frame, hide_index=True)
+show_table(frame, hide_index=True)
 
 if ctx.user.role == "admin":
     st.subheader(t("reference.import"))

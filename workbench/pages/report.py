@@ -9,7 +9,7 @@ from cooperation_model.report import MEDIA_TYPES, REPORT_FORMATS, SECTION_KEYS, 
 from cooperation_model.report.content import SECTION_TITLES, commentary_frame, render_figures, save_commentary
 from pilots.access import may_write_pilot
 from pilots.sites import pilots_frame, shows_demo_data
-from workbench.widgets import demo_banner, page_context, personal_data_hint, shows_errors, t
+from workbench.widgets import demo_banner, page_context, personal_data_hint, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("report.title"))
@@ -36,7 +36,7 @@ with ctx.session() as session:
 if comments.empty:
     st.info(t("report.no_commentary"))
 else:
-    st.dataframe(comments[["section_key", "title", "text", "report_version", "author"]], hide_index=True)
+    show_table(comments[["section_key", "title", "text", "report_version", "author"]], hide_index=True)
 if may_write_pilot(ctx.user, pilot_id):
     with st.form("report_commentary"):
         section = st.selectbox(

@@ -16,7 +16,7 @@ from instruments.rounds import (
 )
 from instruments.store import instruments_frame
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("rounds.title"))
@@ -42,7 +42,7 @@ counts = rounds["state"].value_counts()
 cols = st.columns(len(ROUND_STATES))
 for col, state in zip(cols, ROUND_STATES, strict=True):
     col.metric(STATE_LABELS[state][en], int(counts.get(state, 0)))
-st.dataframe(
+show_table(
     shown[
         [
             "municipality_name",
@@ -134,4 +134,4 @@ with st.form("invite", clear_on_submit=True):
             st.code(invitation_link(base, token), language=None)
 with ctx.session() as session:
     invitations = invitations_frame(session, ctx.user, int(round_id))
-st.dataframe(invitations, hide_index=True)
+show_table(invitations, hide_index=True)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from cooperation_model.dashboard import site_detail
-from workbench.widgets import demo_banner, page_context, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("site_detail.title"))
@@ -23,7 +23,7 @@ with shows_errors():
         t("site_detail.context", size=row["size_class"], skr=row["skr_group_2017"], county=row["county"])
     )
     catalogue = detail["catalogue"]
-    st.dataframe(
+    show_table(
         pd.DataFrame(
             [
                 {
@@ -40,6 +40,6 @@ with shows_errors():
         st.subheader(t(f"site_detail.{part}"))
         frame = detail[part]
         if len(frame):
-            st.dataframe(frame, hide_index=True)
+            show_table(frame, hide_index=True)
         else:
             st.caption(t("site_detail.nothing"))

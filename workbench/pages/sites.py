@@ -16,7 +16,7 @@ from pilots.sites import (
     sites_frame,
     update_site,
 )
-from workbench.widgets import demo_banner, page_context, personal_data_hint, shows_errors, t
+from workbench.widgets import demo_banner, page_context, personal_data_hint, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("sites.title"))
@@ -29,9 +29,9 @@ demo_banner(demo)
 writer = ctx.user.role in ("admin", "researcher")
 
 st.subheader(t("sites.pilots"))
-st.dataframe(pilots[["slug", "name", "kind", "start_date", "end_date", "purpose"]], hide_index=True)
+show_table(pilots[["slug", "name", "kind", "start_date", "end_date", "purpose"]], hide_index=True)
 st.subheader(t("sites.sites"))
-st.dataframe(sites[["pilot_name", "municipality_code", "municipality_name", "county_name", "size_class",
+show_table(sites[["pilot_name", "municipality_code", "municipality_name", "county_name", "size_class",
                     "skr_group_2017_name", "contact_role", "project_organisation", "start_date", "end_date",
                     "context_notes"]], hide_index=True)
 

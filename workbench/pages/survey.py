@@ -12,7 +12,7 @@ from cooperation_model.survey import (
 )
 from pilots.errors import NotFound
 from pilots.survey_store import import_survey, surveys_frame
-from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("survey.title"))
@@ -88,11 +88,11 @@ with left, shows_errors():
     )
     show_chart(fig, key="survey_chart")
     with st.expander(t("survey.chart_table")):
-        st.dataframe(bars_frame, hide_index=True)
+        show_table(bars_frame, hide_index=True)
     st.subheader(t("survey.table"))
     if by == "skr_group_2017":
         st.caption(t("survey.unknown_group"))
-    st.dataframe(table, hide_index=True)
+    show_table(table, hide_index=True)
 
 if ctx.user.sees_site_level_data:
     st.subheader(t("survey.pilots"))
@@ -104,6 +104,6 @@ if ctx.user.sees_site_level_data:
             st.warning(str(err))
         else:
             if len(position):
-                st.dataframe(position, hide_index=True)
+                show_table(position, hide_index=True)
             else:
                 st.info(t("survey.no_pilots"))

@@ -9,7 +9,7 @@ from cooperation_model.plan_figures import milestone_timeline_figure
 from pilots.plans import MILESTONE_STATUSES, add_milestone, state_label, timeline_frame, timeline_summary, \
     update_milestone
 from pilots.sites import shows_demo_data, sites_frame
-from workbench.widgets import demo_banner, page_context, show_chart, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("timeline.title"))
@@ -30,10 +30,10 @@ else:
     show_chart(fig, key="timeline_chart")
     st.caption(figure_alt_text(fig))
     with st.expander(t("timeline.table")):
-        st.dataframe(figure_data_table(fig), hide_index=True)
+        show_table(figure_data_table(fig), hide_index=True)
     summary = timeline_summary(timeline).rename(columns={s: state_label(s, ctx.lang) for s in
                                                          ("done", "late", "on_time", "upcoming", "cancelled")})
-    st.dataframe(summary, hide_index=True)
+    show_table(summary, hide_index=True)
 
     writable = ctx.user.role in ("admin", "researcher")
     st.subheader(t("timeline.edit"))

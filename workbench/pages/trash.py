@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from pilots.editing import EDITABLE_MODELS, deleted_records, model_named, restore
-from workbench.widgets import page_context, shows_errors, t
+from workbench.widgets import page_context, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("trash.title"))
@@ -16,7 +16,7 @@ with shows_errors():
     if trash.empty:
         st.info(t("trash.empty"))
     else:
-        st.dataframe(trash, hide_index=True)
+        show_table(trash, hide_index=True)
         keys = [f"{r.entity}:{r.id}" for r in trash.itertuples()]
         chosen = st.selectbox(t("trash.record"), keys)
         if st.button(t("trash.restore")):

@@ -6,7 +6,7 @@ from pilots.access import ROLES
 from pilots.municipalities import municipalities_frame
 from pilots.sites import pilots_frame
 from pilots.users import create_user, set_active, users_frame
-from workbench.widgets import page_context, role_label, shows_errors, t
+from workbench.widgets import page_context, role_label, show_table, shows_errors, t
 
 ctx = page_context()
 st.title(t("users.title"))
@@ -14,7 +14,7 @@ with ctx.session() as session:
     users = users_frame(session, ctx.user)
     municipalities = municipalities_frame(session)
     pilots = pilots_frame(session, ctx.user)
-st.dataframe(users, hide_index=True)
+show_table(users, hide_index=True)
 
 with st.form("add_user", clear_on_submit=True):
     st.subheader(t("users.add"))
