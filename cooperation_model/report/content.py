@@ -578,6 +578,22 @@ def _table_frame(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     return frame.astype(object).map(cell) if len(frame) else frame.astype(object)
 
 
+def _municipality_counts(
+    frame: pd.DataFrame, sites: pd.DataFrame, column: str, caption: str, lang: str, threshold: int | None
+) -> Table:
+    """Rows of ``frame`` counted per municipality and value of ``column``, small counts suppressed."""
+    municipality = _w(lang, "Kommun", "Municipality")
+    counts = (
+        frame.merge(sites[["site_id", "municipality_name"]], on="site_id", how="left")
+        .groupby(["municipality_name", column])
+        .size()
+        .unstack(fill_value=0)
+    )
+    counts.columns = [str(c) for c in counts.columns]
+    counts = counts.reset_index().rename(columns={"municipality_name": municipality})
+    return _counts_table(counts, municipality, list(counts.columns[1:]), caption, lang, threshold)
+
+
 def _counts_table(
     frame: pd.DataFrame, label_col: str, count_cols: list[str], caption: str, lang: str, threshold: int | None
 ) -> Table:
@@ -934,44 +950,13 @@ def build_report_content(
                     "note",
                 )
             )
-    if len(evidence.forums):
-        counts = (
-            evidence.forums.merge(sites[["site_id", "municipality_name"]], on="site_id", how="left")
-            .groupby(["municipality_name", "classification"])
-            .size()
-            .unstack(fill_value=0)
-        )
-        counts.columns = [str(c) for c in counts.columns]
-        counts = counts.reset_index().rename(columns={"municipality_name": W("Kommun", "Municipality")})
-        s.blocks.append(
-            _counts_table(
-                counts,
-                W("Kommun", "Municipality"),
-                [c for c in counts.columns[1:]],
-                W("Antal forum per kommun och klassificering", "Forums per municipality and classification"),
-                lg,
-                t,
-            )
-        )
-    if len(evidence.log):
-        logc = (
-            evidence.log.merge(sites[["site_id", "municipality_name"]], on="site_id", how="left")
-            .groupby(["municipality_name", "kind"])
-            .size()
-            .unstack(fill_value=0)
-        )
-        logc.columns = [str(c) for c in logc.columns]
-        logc = logc.reset_index().rename(columns={"municipality_name": W("Kommun", "Municipality")})
-        s.blocks.append(
-            _counts_table(
-                logc,
-                W("Kommun", "Municipality"),
-                list(logc.columns[1:]),
-                W("Loggposter per kommun och slag", "Log entries per municipality and kind"),
-                lg,
-                t,
-            )
-        )
+    for frame, column, caption in (
+        (evidence.forums, "classification",
+         W("Antal forum per kommun och klassificering", "Forums per municipality and classification")),
+        (evidence.log, "kind", W("Loggposter per kommun och slag", "Log entries per municipality and kind")),
+    ):
+        if len(frame):
+            s.blocks.append(_municipality_counts(frame, sites, column, caption, lg, t))
     s.blocks += _commentary_blocks(commentary, "evidens", lg)
     sections.append(s)
 
