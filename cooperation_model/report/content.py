@@ -177,7 +177,7 @@ def _try(missing: list[tuple[str, str]], source: str, fn: Callable[[], T], defau
     """Run one source read; a workbench error or a missing module becomes a 'saknas' note."""
     try:
         return fn()
-    except (WorkbenchError, ModuleNotFoundError, ImportError, KeyError, ValueError) as exc:
+    except (WorkbenchError, ImportError) as exc:  # a programming error (KeyError, ValueError...) must fail loudly
         missing.append((source, f"saknas ({exc})"))
         return default
 
