@@ -184,7 +184,7 @@ def _network_and_systematicity(session: Session, user: CurrentUser, sites: pd.Da
         # Derived per site and period: computed once, cached until a write or the TTL (pilots.derived_cache).
         key = ("site_network_measures", int(row["site_id"]), row["start_date"], row["end_date"])
         compute = lambda r=row: _site_network_measures(session, user, r, network_frames)  # noqa: E731
-        out.append(cached(session, key, compute))
+        out.append(cached(session, key, compute, site_id=int(row["site_id"])))
     return pd.DataFrame(out, columns=columns)
 
 
@@ -278,7 +278,7 @@ def _instrument_values(
             return list(derived_indicators(instrument, answers[cols]).to_dict("records"))
 
         # Rounds of the user's readable sites only (above); the scores are cached until a write or the TTL.
-        for ind in cached(session, ("round_indicators", round_id, version_id), score):
+        for ind in cached(session, ("round_indicators", round_id, version_id), score, site_id=site_id):
             key = f"{INSTRUMENT_PREFIX}{instrument_id}:{ind['id']}"
             rows.setdefault(site_id, {})[key] = float(ind["value"])
             measures.setdefault(

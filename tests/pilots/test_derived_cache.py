@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from pilots import db
 from pilots.access import SYSTEM_USER
@@ -99,3 +99,77 @@ def test_a_write_through_a_raw_connection_drops_values(engine) -> None:
     with db.session_scope(engine, user=SYSTEM_USER) as s:
         cached(s, "w", compute)
     assert len(calls) == 2
+
+
+def _two_sites(engine) -> tuple[int, int, int, list[int]]:
+    """Two sites of one pilot; the first has two actors and a forum. Returns (site a, site b, forum, actors)."""
+    from pilots.meetings import create_actor, create_forum
+    from pilots.sites import add_site, create_pilot
+
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        pilot = create_pilot(s, SYSTEM_USER, slug="scoped", name="Pilot", purpose="",
+                             start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+        a = add_site(s, SYSTEM_USER, pilot, "2482")
+        b = add_site(s, SYSTEM_USER, pilot, "1880")
+        actors = [create_actor(s, SYSTEM_USER, a.id, name=n, sector="skola", level="operativ").id
+                  for n in ("Skolan", "Elevhälsan")]
+        forum = create_forum(s, SYSTEM_USER, a.id, name="Operativ grupp", level="operativ", cadence="manadsvis",
+                             purpose="Samordna", member_ids=actors)
+        return a.id, b.id, forum.id, actors
+
+
+def test_a_meeting_drops_only_its_own_sites_values_and_the_aggregates(engine) -> None:
+    from pilots.meetings import MeetingInput, log_meeting
+
+    site_a, site_b, forum, actors = _two_sites(engine)
+    invalidate()
+    calls_a, compute_a = _counter()
+    calls_b, compute_b = _counter()
+    calls_all, compute_all = _counter()
+
+    def read() -> None:
+        with db.session_scope(engine, user=SYSTEM_USER) as s:
+            cached(s, "site measure", compute_a, site_id=site_a)
+            cached(s, "site measure", compute_b, site_id=site_b)
+            cached(s, "all sites", compute_all)
+
+    read()
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        log_meeting(s, SYSTEM_USER, MeetingInput(forum_id=forum, meeting_date=date(2025, 3, 4), attended=actors))
+    read()
+    assert (len(calls_a), len(calls_b), len(calls_all)) == (2, 1, 2)  # site b kept its value
+    with db.session_scope(engine, user=SYSTEM_USER) as s:  # attendance alone is traced through its meeting
+        from pilots.models import MeetingAttendance
+
+        attendance = s.scalars(select(MeetingAttendance)).first()
+        attendance.attended = False
+    read()
+    assert (len(calls_a), len(calls_b), len(calls_all)) == (3, 1, 3)
+
+
+def test_a_write_not_tied_to_a_site_drops_every_sites_values(engine) -> None:
+    site_a, site_b, _, _ = _two_sites(engine)
+    invalidate()
+    calls_b, compute_b = _counter()
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        cached(s, "site measure", compute_b, site_id=site_b)
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        s.scalars(select(Pilot)).one().name = "Pilot (omdöpt)"
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        cached(s, "site measure", compute_b, site_id=site_b)
+    assert len(calls_b) == 2
+
+
+def test_moving_a_record_to_another_site_drops_both_sites_values(engine) -> None:
+    from pilots.models import Actor
+
+    site_a, site_b, _, actors = _two_sites(engine)
+    invalidate()
+    calls_b, compute_b = _counter()
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        cached(s, "site measure", compute_b, site_id=site_b)
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        s.get(Actor, actors[0]).site_id = site_b
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        cached(s, "site measure", compute_b, site_id=site_b)
+    assert len(calls_b) == 2
