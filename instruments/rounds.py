@@ -246,6 +246,25 @@ def rounds_frame(
     return pd.DataFrame(records, columns=ROUND_COLUMNS)
 
 
+def round_site_ids(session: Session, user: CurrentUser, *, open_on: date | None = None) -> list[int]:
+    """The readable sites that have rounds (only rounds open for answers on ``open_on``, when given).
+
+    Pages list these sites and then read one site's rounds with ``rounds_frame``, so a page costs the
+    same whether the country has ten rounds or ten thousand.
+    """
+    if not user.sees_site_level_data:
+        return []
+    stmt = select(AssessmentRound.site_id).distinct().where(
+        AssessmentRound.deleted_at.is_(None), AssessmentRound.site_id.in_(readable_site_ids(user))
+    )
+    if open_on is not None:
+        stmt = stmt.where(
+            AssessmentRound.status == "open",
+            (AssessmentRound.closes_on.is_(None)) | (AssessmentRound.closes_on >= open_on),
+        )
+    return sorted(int(i) for i in session.scalars(stmt))
+
+
 def find_round(
     session: Session, user: CurrentUser, site_id: int, instrument_id: str, label: str
 ) -> AssessmentRound:

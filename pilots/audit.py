@@ -7,11 +7,12 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from pilots.access import CurrentUser, require_role
 from pilots.models import AuditEvent, Base, utcnow
+from pilots.paging import AnySelect, page_of, row_count
 
 # Never recorded: the audit table itself; password hashes are masked.
 _SKIP_TABLES = {"audit_event"}
@@ -124,21 +125,15 @@ def record_event(
     )
 
 
-def audit_frame(
-    session: Session,
+def _audit_statement(
     *,
     entity: str | None = None,
     username: str | None = None,
     face: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int = 1000,
-) -> pd.DataFrame:
-    """The audit trail, newest first, filtered; for admins only (the caller checks the role).
-
-    Read-only by design: the workbench has no function that changes or deletes an audit event.
-    """
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+) -> AnySelect:
+    stmt = select(AuditEvent).order_by(AuditEvent.id.desc())
     if entity:
         stmt = stmt.where(AuditEvent.entity == entity)
     if username:
@@ -149,7 +144,27 @@ def audit_frame(
         stmt = stmt.where(AuditEvent.at >= since)
     if until:
         stmt = stmt.where(AuditEvent.at < until)
-    rows = session.scalars(stmt).all()
+    return stmt
+
+
+def audit_frame(
+    session: Session,
+    *,
+    entity: str | None = None,
+    username: str | None = None,
+    face: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = 1000,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """The audit trail, newest first, filtered; for admins only (the caller checks the role).
+
+    ``limit`` and ``offset`` read one page (``limit`` None: every matching event).
+    Read-only by design: the workbench has no function that changes or deletes an audit event.
+    """
+    stmt = _audit_statement(entity=entity, username=username, face=face, since=since, until=until)
+    rows = session.scalars(page_of(stmt, limit, offset)).all()
     return pd.DataFrame(
         [
             {
@@ -169,6 +184,22 @@ def audit_frame(
     )
 
 
+def audit_count(
+    session: Session,
+    user: CurrentUser,
+    *,
+    entity: str | None = None,
+    username: str | None = None,
+    face: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> int:
+    """How many audit events match the filters of ``audit_trail`` (admins only; counted by the database)."""
+    require_role(user, "admin")
+    stmt = _audit_statement(entity=entity, username=username, face=face, since=since, until=until)
+    return row_count(session, stmt.with_only_columns(AuditEvent.id))
+
+
 def audit_trail(
     session: Session,
     user: CurrentUser,
@@ -178,12 +209,16 @@ def audit_trail(
     face: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    limit: int = 1000,
+    limit: int | None = 1000,
+    offset: int = 0,
 ) -> pd.DataFrame:
-    """The audit trail for the admin page and exports: admins only; before/after as JSON text."""
+    """The audit trail for the admin page and exports: admins only; before/after as JSON text.
+
+    ``limit`` and ``offset`` read one page, newest first; ``audit_count`` gives the total.
+    """
     require_role(user, "admin")
     frame = audit_frame(session, entity=entity, username=username, face=face, since=since, until=until,
-                        limit=limit)
+                        limit=limit, offset=offset)
     for column in ("before", "after"):
         frame[column] = [
             "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
@@ -192,11 +227,32 @@ def audit_trail(
     return frame
 
 
+# Where a change came from: the faces sessions are opened with (pilots.db.session_scope and its callers).
+AUDIT_FACES = ("app", "cli", "import", "invitation", "system")
+
+
+def _distinct_indexed(session: Session, column: Any) -> list[str]:
+    """The distinct values of an indexed column, stepping from one value to the next through the index:
+    a few look-ups per value instead of a scan of every event (the trail grows by the hundred thousand)."""
+    values: list[str] = []
+    current = session.scalar(select(func.min(column)))
+    while current is not None:
+        values.append(str(current))
+        current = session.scalar(select(func.min(column)).where(column > current))
+    return values
+
+
+def audit_newest_id(session: Session, user: CurrentUser) -> int:
+    """The id of the newest audit event (0 for an empty trail); it changes whenever anything is recorded."""
+    require_role(user, "admin")
+    return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
+
+
 def audit_filter_choices(session: Session, user: CurrentUser) -> dict[str, list[str]]:
-    """The entities, usernames and faces that occur in the trail (admins only), for filter lists."""
+    """The entities and usernames that occur in the trail and every face (admins only), for filter lists."""
     require_role(user, "admin")
     return {
-        "entity": sorted(session.scalars(select(AuditEvent.entity).distinct())),
+        "entity": sorted(_distinct_indexed(session, AuditEvent.entity)),
         "username": sorted(u for u in session.scalars(select(AuditEvent.username).distinct()) if u),
-        "face": sorted(session.scalars(select(AuditEvent.face).distinct())),
+        "face": list(AUDIT_FACES),
     }

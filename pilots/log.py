@@ -20,6 +20,7 @@ from pilots.access import CurrentUser, require_site, site_read_clause
 from pilots.errors import AccessDenied, NotFound, Problem, ValidationError
 from pilots.importing import ImportFile, ImportResult, SimpleImporter
 from pilots.models import LogEntry, LogTag, Municipality, Pilot, Site, UserAccount, utcnow
+from pilots.paging import AnySelect, page_of, row_count
 from pilots.privacy import check_fields
 from pilots.sites import SiteResolver, date_in_site_period
 from pilots.tabular import Column, RecordSpec
@@ -157,8 +158,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def log_frame(
-    session: Session,
+def _log_statement(
     user: CurrentUser,
     *,
     site_id: int | None = None,
@@ -168,18 +168,10 @@ def log_frame(
     kinds: Sequence[str] | None = None,
     tag: str | None = None,
     text: str | None = None,
-    lang: str = "sv",
-    limit: int | None = None,
-) -> pd.DataFrame:
-    """Readable log entries, newest first, filtered by site, pilot, period, kinds, tag and free text.
-
-    ``tag`` matches exactly, or every item of an instrument when given the instrument id
-    (``samverkan-systematik`` matches ``samverkan-systematik:c01-…``). ``text`` searches the text and
-    the source type, case-insensitively.
-    """
+) -> AnySelect:
+    """The readable, filtered entries, newest first (one row per entry; tags are read separately)."""
     if not user.sees_site_level_data:
         raise AccessDenied("Rollen presentatör ser inte enskilda loggposter.")
-    # Plain columns (no ORM objects) and the tags in one second query: one row per entry, no query per entry.
     stmt = (select(LogEntry.id, Site.id, Municipality.name, Municipality.code, Pilot.name, Pilot.slug, Pilot.is_demo,
                    LogEntry.entry_date, LogEntry.kind, LogEntry.source_type, LogEntry.text, UserAccount.username,
                    LogEntry.version)
@@ -208,14 +200,61 @@ def log_frame(
         pattern = f"%{_escape_like(text.strip())}%"
         stmt = stmt.where(or_(LogEntry.text.ilike(pattern, escape="\\"),
                               LogEntry.source_type.ilike(pattern, escape="\\")))
-    if limit is not None:
-        stmt = stmt.limit(limit)
+    return stmt
+
+
+def log_count(
+    session: Session,
+    user: CurrentUser,
+    *,
+    site_id: int | None = None,
+    pilot_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kinds: Sequence[str] | None = None,
+    tag: str | None = None,
+    text: str | None = None,
+) -> int:
+    """How many readable entries match the filters of ``log_frame`` (counted by the database)."""
+    stmt = _log_statement(user, site_id=site_id, pilot_id=pilot_id, date_from=date_from, date_to=date_to,
+                          kinds=kinds, tag=tag, text=text)
+    return row_count(session, stmt.with_only_columns(LogEntry.id))
+
+
+def log_frame(
+    session: Session,
+    user: CurrentUser,
+    *,
+    site_id: int | None = None,
+    pilot_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    kinds: Sequence[str] | None = None,
+    tag: str | None = None,
+    text: str | None = None,
+    lang: str = "sv",
+    limit: int | None = None,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Readable log entries, newest first, filtered by site, pilot, period, kinds, tag and free text.
+
+    ``tag`` matches exactly, or every item of an instrument when given the instrument id
+    (``samverkan-systematik`` matches ``samverkan-systematik:c01-…``). ``text`` searches the text and
+    the source type, case-insensitively. ``limit`` and ``offset`` read one page; ``log_count`` gives the
+    total.
+    """
+    # Plain columns (no ORM objects) and the tags in one second query: one row per entry, no query per entry.
+    filtered = _log_statement(user, site_id=site_id, pilot_id=pilot_id, date_from=date_from, date_to=date_to,
+                              kinds=kinds, tag=tag, text=text)
+    stmt = page_of(filtered, limit, offset)
     found = session.execute(stmt).all()
     tags: dict[int, list[str]] = {}
     if found:
-        ids = stmt.with_only_columns(LogEntry.id).subquery()
-        for entry_id, tag in session.execute(select(LogTag.entry_id, LogTag.tag).where(LogTag.entry_id.in_(
-                select(ids.c.id)))):
+        # A page's ids are few; a whole export's are too many to bind as parameters.
+        ids: Any = ([r[0] for r in found] if limit is not None
+                    else select(stmt.with_only_columns(LogEntry.id).subquery().c.id))
+        for entry_id, tag in session.execute(
+                select(LogTag.entry_id, LogTag.tag).where(LogTag.entry_id.in_(ids))):
             tags.setdefault(entry_id, []).append(tag)
     rows = []
     for (entry_id, site_id, m_name, m_code, p_name, p_slug, p_demo, entry_date, kind, source_type, entry_text,

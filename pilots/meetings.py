@@ -35,6 +35,7 @@ from pilots.models import (
     Pilot,
     Site,
 )
+from pilots.paging import page_of, row_count
 from pilots.privacy import problems_in
 
 SECTOR_LABELS: dict[str, tuple[str, str]] = {
@@ -766,21 +767,32 @@ MEETING_LIST_COLUMNS = [
 
 
 def meetings_frame(
-    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+    session: Session,
+    user: CurrentUser,
+    site_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> pd.DataFrame:
-    """The site's live meetings, newest first, with forum name and counts of attendees and actions."""
+    """The site's live meetings, newest first, with forum name and counts of attendees and actions.
+
+    ``limit`` and ``offset`` read one page; ``meetings_count`` gives the total.
+    """
     require_site(session, user, site_id)
+    # Correlated counts: the cost follows the rows read, not every attendance row in the country.
     attended = (
-        select(MeetingAttendance.meeting_id, func.count().label("n"))
-        .where(MeetingAttendance.attended.is_(True))
-        .group_by(MeetingAttendance.meeting_id)
-        .subquery()
+        select(func.count())
+        .where(MeetingAttendance.meeting_id == Meeting.id, MeetingAttendance.attended.is_(True))
+        .correlate(Meeting)
+        .scalar_subquery()
     )
     actions = (
-        select(MeetingAction.meeting_id, func.count().label("n"))
-        .where(MeetingAction.deleted_at.is_(None))
-        .group_by(MeetingAction.meeting_id)
-        .subquery()
+        select(func.count())
+        .where(MeetingAction.meeting_id == Meeting.id, MeetingAction.deleted_at.is_(None))
+        .correlate(Meeting)
+        .scalar_subquery()
     )
     stmt = (
         select(
@@ -792,16 +804,26 @@ def meetings_frame(
             Meeting.convened_by_actor_id,
             Meeting.documented_by_actor_id,
             Meeting.decisions,
-            func.coalesce(attended.c.n, 0),
-            func.coalesce(actions.c.n, 0),
+            attended,
+            actions,
         )
         .join(Forum, Forum.id == Meeting.forum_id)
-        .outerjoin(attended, attended.c.meeting_id == Meeting.id)
-        .outerjoin(actions, actions.c.meeting_id == Meeting.id)
         .where(*_meeting_filters(site_id, start, end))
-        .order_by(Meeting.meeting_date.desc(), Forum.name)
+        .order_by(Meeting.meeting_date.desc(), Forum.name, Meeting.id.desc())
     )
-    return pd.DataFrame([tuple(r) for r in session.execute(stmt)], columns=MEETING_LIST_COLUMNS)
+    rows = session.execute(page_of(stmt, limit, offset))
+    return pd.DataFrame([tuple(r) for r in rows], columns=MEETING_LIST_COLUMNS)
+
+
+def meetings_count(
+    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+) -> int:
+    """How many live meetings the site has (in the period, when given), counted by the database."""
+    require_site(session, user, site_id)
+    stmt = select(Meeting.id).join(Forum, Forum.id == Meeting.forum_id).where(
+        *_meeting_filters(site_id, start, end)
+    )
+    return row_count(session, stmt)
 
 
 def _meeting_filters(site_id: int, start: date | None, end: date | None) -> list[Any]:
@@ -1049,6 +1071,7 @@ __all__ = [
     "forums_frame",
     "log_meeting",
     "looks_like_person",
+    "meetings_count",
     "meetings_frame",
     "network_frames",
     "open_actions",

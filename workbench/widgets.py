@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -147,6 +147,69 @@ def download_frame(frame: Any, file_stem: str, key: str) -> None:
 
     st.download_button(t("common.download_csv"), data=records_to_bytes(frame, "csv"),
                        file_name=f"{file_stem}.csv", mime="text/csv", key=key)
+
+
+_TABLE_MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download_on_click(read_frame: Callable[[], Any], file_stem: str, key: str,
+                      formats: Sequence[str] = ("csv",)) -> None:
+    """Download buttons for a whole (filtered) list that is read only when a button is clicked.
+
+    A listing page shows one page of rows; the export holds every matching row, so it is not read on
+    every rerun. ``read_frame`` opens its own session (it runs after the page script, on click).
+    """
+    from pilots.exporting import records_to_bytes
+
+    columns = st.columns(len(formats))
+    for column, fmt in zip(columns, formats, strict=True):
+
+        def render(fmt: str = fmt) -> bytes:
+            return records_to_bytes(read_frame(), fmt)
+
+        column.download_button(
+            t(f"common.download_{fmt}"), data=render, file_name=f"{file_stem}.{fmt}", mime=_TABLE_MIME[fmt],
+            key=f"{key}_{fmt}", on_click="ignore",
+        )
+
+
+PAGE_SIZE = 50
+
+
+def pager(total: int, key: str, *, page_size: int = PAGE_SIZE, filters: object = None) -> int:
+    """A page selector for a list of ``total`` rows (counted by the database); returns the offset to read.
+
+    Shows which rows are on the page and how many there are in all. The page number is kept per ``key``;
+    it goes back to the first page when ``filters`` (any comparable value) change, and into range when
+    the list shrinks.
+    """
+    pages = max(1, -(-total // page_size))
+    seen = f"{key}__filters"
+    if st.session_state.get(seen, filters) != filters:
+        st.session_state[key] = 1
+    st.session_state[seen] = filters
+    if int(st.session_state.get(key, 1)) > pages:
+        st.session_state[key] = pages
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    page = 1
+    if pages > 1:
+        page = int(left.number_input(t("common.page", pages=pages), min_value=1, max_value=pages, step=1,
+                                     key=key))
+    offset = (page - 1) * page_size
+    first, last = (offset + 1, min(offset + page_size, total)) if total else (0, 0)
+    right.caption(t("common.rows_shown", first=first, last=last, total=total))
+    return offset
+
+
+def site_picker(sites: Any, label: str, key: str) -> int:
+    """Choose one site from a ``sites_frame`` (the first is chosen until the user picks another)."""
+    from pilots.sites import site_label
+
+    names = {int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}
+    return int(st.selectbox(label, list(names), format_func=lambda s: names.get(s, str(s)), key=key))
 
 
 _IMAGE_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}

@@ -8,7 +8,14 @@ import pytest
 
 from instruments.answers import save_answers, start_response, submit_response
 from instruments.invitations import create_invitation, open_invitation
-from instruments.rounds import create_round, find_round, round_state, rounds_frame, set_round_status
+from instruments.rounds import (
+    create_round,
+    find_round,
+    round_site_ids,
+    round_state,
+    rounds_frame,
+    set_round_status,
+)
 from instruments.store import add_instrument_version
 from pilots.access import SYSTEM_USER, CurrentUser
 from pilots.errors import AccessDenied, ValidationError, WorkbenchError
@@ -155,3 +162,18 @@ def test_closed_or_planned_round_cannot_be_answered(session, setup):
     set_round_status(session, SYSTEM_USER, rnd.id, "closed")
     with pytest.raises(WorkbenchError, match="är stängd"):
         save_answers(session, SYSTEM_USER, resp.id, {"a": 1})
+
+
+def test_round_site_ids_lists_sites_with_rounds_and_with_open_rounds(session, setup):
+    site, other = setup["site"].id, setup["other"].id
+    assert round_site_ids(session, SYSTEM_USER) == []
+    create_round(session, SYSTEM_USER, site, setup["version"].id, "Nollmätning", date(2025, 7, 1),
+                 status="planned")
+    create_round(session, SYSTEM_USER, other, setup["version"].id, "Nollmätning", date(2025, 7, 1),
+                 closes_on=date(2025, 8, 1))
+    assert round_site_ids(session, SYSTEM_USER) == sorted([site, other])
+    assert round_site_ids(session, SYSTEM_USER, open_on=TODAY) == [other]  # the planned round is not open
+    assert round_site_ids(session, SYSTEM_USER, open_on=date(2025, 9, 1)) == []  # closed on 1 August
+    skelleftea = CurrentUser(id=None, username="k", role="municipality", municipality_code="2482")
+    assert round_site_ids(session, skelleftea) == [site]
+    assert round_site_ids(session, CurrentUser(id=None, username="p", role="presenter")) == []

@@ -11,7 +11,7 @@ import pytest
 from pilots.access import SYSTEM_USER
 from pilots.errors import AccessDenied, PersonalDataError, ValidationError
 from pilots.importing import run_import
-from pilots.log import LOG_IMPORTER, add_log_entry, log_frame, log_importer, parse_tags
+from pilots.log import LOG_IMPORTER, add_log_entry, log_count, log_frame, log_importer, parse_tags
 from pilots.models import LogEntry
 from tests.pilots.records_helpers import count, municipality_user, researcher, setup_pilot
 
@@ -130,3 +130,24 @@ def setup_ids(session) -> int:
     from pilots.models import Site
 
     return int(session.scalar(select(Site.id).where(Site.municipality_code == "2482")))
+
+
+def test_pages_of_the_log_are_counted_and_sliced_by_the_database(session) -> None:
+    _, site, other = setup_pilot(session)
+    for day in range(1, 8):
+        add_log_entry(session, SYSTEM_USER, site, date(2025, 4, day), "observation", f"Dag {day}",
+                      tags=["tydligt-syfte"], today=TODAY)
+    add_log_entry(session, SYSTEM_USER, other, date(2025, 4, 20), "reflection", "Umeå", today=TODAY)
+    texts = lambda frame: list(frame["text"])  # noqa: E731
+    assert log_count(session, SYSTEM_USER) == 8
+    assert log_count(session, SYSTEM_USER, site_id=site) == 7
+    assert log_count(session, SYSTEM_USER, kinds=["reflection"]) == 1
+    assert log_count(session, municipality_user("2480")) == 1  # scoped like log_frame
+    first = log_frame(session, SYSTEM_USER, site_id=site, limit=3)
+    second = log_frame(session, SYSTEM_USER, site_id=site, limit=3, offset=3)
+    last = log_frame(session, SYSTEM_USER, site_id=site, limit=3, offset=6)
+    assert texts(first) == ["Dag 7", "Dag 6", "Dag 5"]  # newest first
+    assert texts(second) == ["Dag 4", "Dag 3", "Dag 2"]
+    assert texts(last) == ["Dag 1"]
+    assert set(second["tags"]) == {"tydligt-syfte"}  # tags travel with the page
+    assert log_frame(session, SYSTEM_USER, site_id=site, limit=3, offset=9).empty

@@ -22,6 +22,7 @@ from pilots.meetings import (
     forums_frame,
     log_meeting,
     looks_like_person,
+    meetings_count,
     meetings_frame,
     network_frames,
     open_actions,
@@ -283,3 +284,29 @@ def test_site_by_code_requires_pilot_when_ambiguous(session, site):
         site_by_code(session, SYSTEM_USER, "2482")
     assert site_by_code(session, SYSTEM_USER, "2482", "p1").id == site["site"].id
     assert site_by_code(session, SYSTEM_USER, "1880").id == site["other"].id
+
+
+def test_meeting_list_pages_newest_first_with_a_database_count(session, site):
+    a = site["actors"]
+    for month in range(1, 8):
+        log_meeting(
+            session,
+            SYSTEM_USER,
+            MeetingInput(
+                forum_id=site["forum"].id,
+                meeting_date=date(2025, month, 10),
+                attended=[a["Socialtjänsten"], a["Skolan"]] if month % 2 else [a["Skolan"]],
+            ),
+        )
+    site_id = site["site"].id
+    assert meetings_count(session, SYSTEM_USER, site_id) == 7
+    assert meetings_count(session, SYSTEM_USER, site_id, date(2025, 3, 1), date(2025, 4, 30)) == 2
+    assert meetings_count(session, SYSTEM_USER, site["other"].id) == 0
+    first = meetings_frame(session, SYSTEM_USER, site_id, limit=3)
+    second = meetings_frame(session, SYSTEM_USER, site_id, limit=3, offset=3)
+    assert [d.month for d in first["date"]] == [7, 6, 5]
+    assert [d.month for d in second["date"]] == [4, 3, 2]
+    assert first["n_attended"].tolist() == [2, 1, 2]  # counted per meeting on the page
+    assert len(meetings_frame(session, SYSTEM_USER, site_id, limit=3, offset=6)) == 1
+    with pytest.raises(AccessDenied):
+        meetings_count(session, _user("municipality", municipality="1880"), site_id)

@@ -14,24 +14,33 @@ from instruments.answers import (
     start_response,
     submit_response,
 )
-from instruments.rounds import rounds_frame
+from instruments.rounds import round_site_ids, rounds_frame
 from instruments.store import get_instrument
-from pilots.sites import shows_demo_data
+from pilots.sites import shows_demo_data, sites_frame
 from workbench.answer_form import answer_form
-from workbench.widgets import demo_banner, page_context, provisional_badge, shows_errors, t
+from workbench.widgets import demo_banner, page_context, provisional_badge, shows_errors, site_picker, t
 
 ctx = page_context()
 st.title(t("assessment.title"))
 flash = st.session_state.pop("assessment_flash", None)
 if flash:
     st.success(flash)
+today = date.today()
 with ctx.session() as session:
     demo_banner(shows_demo_data(session, ctx.user))
-    rounds = rounds_frame(session, ctx.user)
-today = pd.Timestamp(date.today())
+    open_sites = round_site_ids(session, ctx.user, open_on=today)
+    sites = sites_frame(session, ctx.user)
+sites = sites[sites["site_id"].isin(open_sites)]
+if sites.empty:
+    st.info(t("assessment.no_open_rounds"))
+    st.stop()
+# The sites with open rounds first, then one site's rounds: the country has thousands of rounds.
+site_id = site_picker(sites, t("assessment.site"), key="assessment_site")
+with ctx.session() as session:
+    rounds = rounds_frame(session, ctx.user, site_id)
 open_rounds = rounds[
     (rounds["status"] == "open")
-    & (rounds["closes_on"].isna() | (pd.to_datetime(rounds["closes_on"]) >= today))
+    & (rounds["closes_on"].isna() | (pd.to_datetime(rounds["closes_on"]) >= pd.Timestamp(today)))
 ]
 if open_rounds.empty:
     st.info(t("assessment.no_open_rounds"))

@@ -5,7 +5,7 @@ import streamlit as st
 
 from cooperation_model.figures import bar_chart, figure_alt_text, radar_chart
 from instruments.answers import site_scores
-from instruments.rounds import rounds_frame
+from instruments.rounds import round_site_ids, rounds_frame
 from pilots.sites import shows_demo_data, site_label, sites_frame
 from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, show_table, shows_errors, t
 
@@ -15,9 +15,8 @@ label_col = "label_en" if ctx.lang == "en" else "label_sv"
 with ctx.session() as session:
     demo = shows_demo_data(session, ctx.user)
     sites = sites_frame(session, ctx.user)
-    rounds = rounds_frame(session, ctx.user)
+    with_rounds = sites[sites["site_id"].isin(round_site_ids(session, ctx.user))]
 demo_banner(demo)
-with_rounds = sites[sites["site_id"].isin(rounds["site_id"])]
 if with_rounds.empty:
     st.info(t("assessment_results.no_rounds"))
     st.stop()
@@ -25,7 +24,10 @@ names = {int(r["site_id"]): site_label(r) for r in with_rounds.to_dict("records"
 site_id = st.selectbox(
     t("assessment_results.site"), list(names), format_func=lambda s: names.get(s, str(s)), key="results_site"
 )
-instrument_ids = sorted(rounds.loc[rounds["site_id"] == site_id, "instrument_id"].unique())
+# Only the chosen site's rounds: the country has thousands.
+with ctx.session() as session:
+    rounds = rounds_frame(session, ctx.user, site_id)
+instrument_ids = sorted(rounds["instrument_id"].unique())
 instrument_id = st.selectbox(t("assessment_results.instrument"), instrument_ids, key="results_instrument")
 
 scores = None

@@ -2,21 +2,44 @@
 
 from datetime import date, datetime, time, timedelta
 
+import pandas as pd
 import streamlit as st
 
-from pilots.audit import audit_filter_choices, audit_trail
-from pilots.exporting import records_to_bytes
+from pilots import db
+from pilots.access import CurrentUser
+from pilots.audit import audit_count, audit_filter_choices, audit_newest_id, audit_trail
 from pilots.sites import shows_demo_data
-from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
+from workbench.widgets import (
+    demo_banner,
+    download_on_click,
+    engine,
+    page_context,
+    pager,
+    show_table,
+    shows_errors,
+    t,
+)
+
+AUDIT_PAGE_SIZE = 100
 
 ctx = page_context()
 st.title(t("audit.title"))
 st.caption(t("audit.intro"))
 
+
+@st.cache_data(ttl=600, show_spinner=False, max_entries=8)
+def filter_choices(database: str, newest_event: int, _user: CurrentUser) -> dict[str, list[str]]:
+    """The filter lists, read again only when something new is recorded (listing the usernames reads
+    the whole trail)."""
+    with db.session_scope(engine(), user=_user, face="app") as session:
+        return audit_filter_choices(session, _user)
+
+
 with shows_errors():
     with ctx.session() as session:
-        choices = audit_filter_choices(session, ctx.user)
+        newest = audit_newest_id(session, ctx.user)
         demo_banner(shows_demo_data(session, ctx.user))
+    choices = filter_choices(db.database_url(), newest, ctx.user)
 
     everything = t("audit.all")
     cols = st.columns(4)
@@ -27,26 +50,25 @@ with shows_errors():
     today = date.today()
     period = cols[3].date_input(t("audit.period"), (today - timedelta(days=30), today), key="audit_period")
     start, end = (period[0], period[-1]) if isinstance(period, tuple | list) and period else (None, None)
-    limit = st.number_input(t("audit.limit"), min_value=10, max_value=100_000, value=1000, step=100,
-                            key="audit_limit")
-
+    filters = {
+        "entity": None if entity == everything else entity,
+        "username": None if username == everything else username,
+        "face": None if face == everything else face,
+        "since": datetime.combine(start, time.min) if start else None,
+        "until": datetime.combine(end + timedelta(days=1), time.min) if end else None,
+    }
+    # One page per rerun, read and counted by the database; the downloads hold every matching event.
     with ctx.session() as session:
-        frame = audit_trail(
-            session, ctx.user,
-            entity=None if entity == everything else entity,
-            username=None if username == everything else username,
-            face=None if face == everything else face,
-            since=datetime.combine(start, time.min) if start else None,
-            until=datetime.combine(end + timedelta(days=1), time.min) if end else None,
-            limit=int(limit),
-        )
-
-    st.write(t("audit.count", n=len(frame)))
+        total = audit_count(session, ctx.user, **filters)
+    st.write(t("audit.count", n=total))
+    offset = pager(total, "audit_page", page_size=AUDIT_PAGE_SIZE, filters=filters)
+    with ctx.session() as session:
+        frame = audit_trail(session, ctx.user, **filters, limit=AUDIT_PAGE_SIZE, offset=offset)
     show_table(frame, hide_index=True, width="stretch")
-    cols = st.columns(2)
-    cols[0].download_button(t("audit.download_csv"), data=records_to_bytes(frame, "csv"),
-                            file_name="granskningslogg.csv", mime="text/csv", key="audit_csv")
-    cols[1].download_button(t("audit.download_xlsx"), data=records_to_bytes(frame, "xlsx"),
-                            file_name="granskningslogg.xlsx", key="audit_xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    def every_event() -> pd.DataFrame:
+        with ctx.session() as session:
+            return audit_trail(session, ctx.user, **filters, limit=None)
+
+    download_on_click(every_event, "granskningslogg", key="audit_download", formats=("csv", "xlsx"))
     st.caption(t("audit.read_only"))

@@ -2,16 +2,25 @@
 
 from datetime import date, timedelta
 
+import pandas as pd
 import streamlit as st
 
 from pilots.editing import soft_delete
-from pilots.log import LOG_KINDS, SOURCE_TYPE_SUGGESTIONS, add_log_entry, kind_label, log_frame
+from pilots.log import LOG_KINDS, SOURCE_TYPE_SUGGESTIONS, add_log_entry, kind_label, log_count, log_frame
 from pilots.models import LogEntry
 from pilots.sites import shows_demo_data, sites_frame
 from workbench.importers import instrument_tags
-from workbench.widgets import demo_banner, download_frame, page_context, personal_data_hint, show_table, shows_errors, t
-
-SHOW_LIMIT = 1000
+from workbench.widgets import (
+    PAGE_SIZE,
+    demo_banner,
+    download_on_click,
+    page_context,
+    pager,
+    personal_data_hint,
+    show_table,
+    shows_errors,
+    t,
+)
 
 ctx = page_context()
 st.title(t("log.title"))
@@ -47,24 +56,27 @@ c4, c5 = st.columns(2)
 tag = c4.selectbox(t("log.tag"), ["", *tags], format_func=lambda k: f"{k} – {tags[k]}" if k else t("log.all"))
 text = c5.text_input(t("log.free_text"))
 start, end = (period[0], period[-1]) if isinstance(period, tuple) and period else (None, None)
+filters = {"site_id": site_filter or None, "date_from": start, "date_to": end, "kinds": kinds or None,
+           "tag": tag or None, "text": text or None}
 with shows_errors():
+    # One page of the newest entries per rerun (a national log has tens of thousands); the database counts.
     with ctx.session() as session:
-        # At most SHOW_LIMIT rows per rerun (a national log has tens of thousands): newest first.
-        entries = log_frame(session, ctx.user, site_id=site_filter or None, date_from=start, date_to=end,
-                            kinds=kinds or None, tag=tag or None, text=text or None, lang=ctx.lang,
-                            limit=SHOW_LIMIT + 1)
-    if len(entries) > SHOW_LIMIT:
-        entries = entries.head(SHOW_LIMIT)
-        st.caption(t("log.count_limited", n=SHOW_LIMIT))
-    else:
-        st.caption(t("log.count", n=len(entries)))
+        total = log_count(session, ctx.user, **filters)
+    offset = pager(total, "log_page", filters=filters)
+    with ctx.session() as session:
+        entries = log_frame(session, ctx.user, **filters, lang=ctx.lang, limit=PAGE_SIZE, offset=offset)
     show_table(entries[["entry_date", "site_label", "kind_label", "source_type", "text", "tags", "author"]],
-                 hide_index=True)
-    download_frame(entries.drop(columns=["version"]), "logg", key="log_download")
+               hide_index=True)
+
+    def every_entry() -> pd.DataFrame:
+        with ctx.session() as session:
+            return log_frame(session, ctx.user, **filters, lang=ctx.lang).drop(columns=["version"])
+
+    download_on_click(every_entry, "logg", key="log_download")
     if ctx.user.role in ("admin", "researcher") and len(entries):
         with st.expander(t("log.delete")):
-            doomed = st.selectbox(t("log.entry"), entries["entry_id"].tolist(),
-                                  format_func=lambda i: entries.set_index("entry_id").loc[i, "text"][:80])
+            texts = dict(zip(entries["entry_id"].astype(int), entries["text"], strict=True))
+            doomed = st.selectbox(t("log.entry"), list(texts), format_func=lambda i: texts[i][:80])
             if st.button(t("log.delete")):
                 with shows_errors(), ctx.session() as session:
                     soft_delete(session, ctx.user, LogEntry, int(doomed))

@@ -21,12 +21,22 @@ from pilots.meetings import (
     create_forum,
     forums_frame,
     log_meeting,
+    meetings_count,
     meetings_frame,
     open_actions,
     person_name_warning,
 )
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, personal_data_hint, show_table, shows_errors, t
+from workbench.widgets import (
+    PAGE_SIZE,
+    demo_banner,
+    page_context,
+    pager,
+    personal_data_hint,
+    show_table,
+    shows_errors,
+    t,
+)
 
 ctx = page_context()
 en = ctx.lang == "en"
@@ -48,12 +58,12 @@ site_id = st.selectbox(t("meetings.site"), list(site_names), format_func=site_na
 with ctx.session() as session:
     actors = actors_frame(session, ctx.user, site_id)
     forums = forums_frame(session, ctx.user, site_id)
-    meetings = meetings_frame(session, ctx.user, site_id)
+    n_meetings = meetings_count(session, ctx.user, site_id)
 actor_names = dict(zip(actors["actor_id"].astype(int), actors["name"], strict=True))
 
 if flash := st.session_state.pop("meetings_flash", None):
     st.success(flash)
-st.metric(t("meetings.count"), len(meetings))
+st.metric(t("meetings.count"), n_meetings)
 
 tab_log, tab_list, tab_actors, tab_forums = st.tabs(
     [t("meetings.tab_log"), t("meetings.tab_list"), t("meetings.tab_actors"), t("meetings.tab_forums")]
@@ -172,6 +182,10 @@ with tab_log:
                 st.rerun()
 
 with tab_list:
+    # A site logs hundreds of meetings over a pilot: one page of the newest, read by the database.
+    offset = pager(n_meetings, f"meetings_page_{site_id}")
+    with ctx.session() as session:
+        meetings = meetings_frame(session, ctx.user, site_id, limit=PAGE_SIZE, offset=offset)
     shown = meetings.assign(
         convened_by=meetings["convened_by"].map(actor_names),
         documented_by=meetings["documented_by"].map(actor_names),

@@ -16,17 +16,23 @@ from instruments.rounds import (
 )
 from instruments.store import instruments_frame
 from pilots.sites import shows_demo_data, site_label, sites_frame
-from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
+from workbench.widgets import demo_banner, page_context, show_table, shows_errors, site_picker, t
 
 ctx = page_context()
 st.title(t("rounds.title"))
 with ctx.session() as session:
     demo_banner(shows_demo_data(session, ctx.user))
-    rounds = rounds_frame(session, ctx.user)
     sites = sites_frame(session, ctx.user)
     versions = instruments_frame(session)
 manages = ctx.user.role in ("admin", "researcher")
 en = ctx.lang == "en"
+if sites.empty:
+    st.info(t("common.empty"))
+    st.stop()
+# One site's rounds at a time: the country has thousands.
+site_id = site_picker(sites, t("rounds.site"), key="rounds_site")
+with ctx.session() as session:
+    rounds = rounds_frame(session, ctx.user, site_id)
 
 states = st.multiselect(
     t("rounds.states"),
@@ -69,7 +75,8 @@ with st.form("create_round", clear_on_submit=True):
     st.subheader(t("rounds.create"))
     site_ids = writable["site_id"].tolist()
     site_names = {int(r["site_id"]): site_label(r) for r in writable.to_dict("records")}
-    site_id = st.selectbox(t("rounds.site"), site_ids, format_func=lambda s: site_names.get(s, str(s)))
+    new_site_id = st.selectbox(t("rounds.site"), site_ids, format_func=lambda s: site_names.get(s, str(s)),
+                               index=site_ids.index(site_id) if site_id in site_ids else 0)
     version_names = {
         int(r.instrument_version_id): f"{r.instrument_id} {r.version} ({r.status})"
         for r in versions.itertuples()
@@ -87,7 +94,7 @@ with st.form("create_round", clear_on_submit=True):
                 create_round(
                     session,
                     ctx.user,
-                    int(site_id),
+                    int(new_site_id),
                     int(version_id),
                     label,
                     due,
