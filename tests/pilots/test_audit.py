@@ -73,6 +73,11 @@ def test_the_trail_is_paged_and_counted_by_the_database(engine) -> None:
         assert "admin-anna" in choices["username"]
         assert set(choices["face"]) >= {"cli", "import"}
         assert audit_newest_id(s, admin) == int(audit_frame(s, limit=1)["id"].iloc[0])
+    bertil = CurrentUser(id=None, username="bertil-ny", role="admin")
+    with db.session_scope(engine, user=bertil, face="app") as s:
+        record_event(s, "backup", "database", "5")
+    with db.session_scope(engine) as s:
+        assert "bertil-ny" in audit_filter_choices(s, admin)["username"]  # a new event brings its user
         researcher = CurrentUser(id=None, username="f", role="researcher")
         for ask in (audit_count, audit_newest_id, audit_filter_choices):
             with pytest.raises(AccessDenied):

@@ -5,14 +5,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from pilots import db
-from pilots.access import CurrentUser
-from pilots.audit import audit_count, audit_filter_choices, audit_newest_id, audit_trail
+from pilots.audit import audit_count, audit_filter_choices, audit_trail
 from pilots.sites import shows_demo_data
 from workbench.widgets import (
     demo_banner,
     download_on_click,
-    engine,
     page_context,
     pager,
     show_table,
@@ -26,20 +23,10 @@ ctx = page_context()
 st.title(t("audit.title"))
 st.caption(t("audit.intro"))
 
-
-@st.cache_data(ttl=600, show_spinner=False, max_entries=8)
-def filter_choices(database: str, newest_event: int, _user: CurrentUser) -> dict[str, list[str]]:
-    """The filter lists, read again only when something new is recorded (listing the usernames reads
-    the whole trail)."""
-    with db.session_scope(engine(), user=_user, face="app") as session:
-        return audit_filter_choices(session, _user)
-
-
 with shows_errors():
     with ctx.session() as session:
-        newest = audit_newest_id(session, ctx.user)
+        choices = audit_filter_choices(session, ctx.user)
         demo_banner(shows_demo_data(session, ctx.user))
-    choices = filter_choices(db.database_url(), newest, ctx.user)
 
     everything = t("audit.all")
     cols = st.columns(4)
