@@ -96,6 +96,9 @@ with left, shows_errors():
 
 if ctx.user.sees_site_level_data:
     st.subheader(t("survey.pilots"))
+    # Read on request: with every municipality a pilot site the table has thousands of rows.
+    if not st.toggle(t("survey.show_pilots"), key="survey_show_pilots"):
+        st.stop()
     with shows_errors():
         try:
             with ctx.session() as session:
