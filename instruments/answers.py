@@ -33,6 +33,7 @@ from instruments.scoring import (
 )
 from instruments.store import get_instrument
 from pilots.access import CurrentUser, require_site
+from pilots.derived_cache import cached
 from pilots.errors import ConflictError, NotFound, PersonalDataError, Problem, ValidationError, WorkbenchError
 from pilots.models import Answer, AssessmentRound, InstrumentVersion, Invitation, Response, utcnow
 from pilots.privacy import problems_in
@@ -445,6 +446,15 @@ def site_scores(session: Session, user: CurrentUser, site_id: int, instrument_id
     items declared comparable (revisions.comparable_items), and nothing else.
     """
     require_site(session, user, site_id)
+    # Scores are derived from the site's records only (the same for everyone who may read the site):
+    # kept until a round, response or answer of the site changes.
+    return cached(
+        session, ("site_scores", instrument_id), lambda: _site_scores(session, user, site_id, instrument_id),
+        site_id=site_id,
+    )
+
+
+def _site_scores(session: Session, user: CurrentUser, site_id: int, instrument_id: str) -> SiteScores:
     rounds = session.scalars(
         select(AssessmentRound)
         .join(InstrumentVersion, InstrumentVersion.id == AssessmentRound.instrument_version_id)

@@ -187,3 +187,16 @@ def test_repeatable_entries_are_stored_per_entry(session, setup):
     submit_response(session, SKELLEFTEA, resp.id)
     frame = round_answers_frame(session, SKELLEFTEA, rnd.id)
     assert sorted(frame.loc[frame["item_id"] == "c", "value"]) == [2.0, 4.0]
+
+
+def test_scores_follow_a_new_submission_and_stay_scoped(session, setup):
+    rid = setup["round"].id
+    _answer(session, SKELLEFTEA, rid, "R1", {"a": 2, "b": 1, "c": 3})
+    first = site_scores(session, SKELLEFTEA, setup["site"].id, "liten")
+    assert first.rounds[0].n_respondents == 1
+    _answer(session, SKELLEFTEA, rid, "R2", {"a": 0, "b": 1, "c": 3})
+    again = site_scores(session, SKELLEFTEA, setup["site"].id, "liten")
+    assert again.rounds[0].n_respondents == 2  # scores kept between reads are dropped by the new answers
+    assert again.rounds[0].items.set_index("item_id").loc["a", "median"] == 1
+    with pytest.raises(AccessDenied):
+        site_scores(session, OREBRO, setup["site"].id, "liten")  # access is asked before any kept scores
