@@ -720,7 +720,7 @@ def open_actions(
     forum = _get_live(session, Forum, forum_id, "forum")
     require_site(session, user, forum.site_id)
     last = select(func.max(Meeting.meeting_date)).where(
-        Meeting.forum_id == forum_id, Meeting.deleted_at.is_(None)
+        Meeting.forum_id == forum_id, _live(Meeting.deleted_at)
     )
     if before is not None:
         last = last.where(Meeting.meeting_date < before)
@@ -743,8 +743,8 @@ def open_actions(
         .where(
             Meeting.forum_id == forum_id,
             Meeting.meeting_date == last_date,
-            Meeting.deleted_at.is_(None),
-            MeetingAction.deleted_at.is_(None),
+            _live(Meeting.deleted_at),
+            _live(MeetingAction.deleted_at),
             MeetingAction.followed_up_at_meeting_id.is_(None),
         )
         .order_by(MeetingAction.id)
@@ -790,7 +790,7 @@ def meetings_frame(
     )
     actions = (
         select(func.count())
-        .where(MeetingAction.meeting_id == Meeting.id, MeetingAction.deleted_at.is_(None))
+        .where(MeetingAction.meeting_id == Meeting.id, _live(MeetingAction.deleted_at))
         .correlate(Meeting)
         .scalar_subquery()
     )
@@ -826,8 +826,17 @@ def meetings_count(
     return row_count(session, stmt)
 
 
+def _live(deleted_at: Any) -> Any:
+    """``deleted_at IS NULL``, written so that SQLite does not choose the index on ``deleted_at``.
+
+    Without planner statistics SQLite takes ``IS NULL`` on an indexed column for a selective match and
+    walks every live meeting (or action) in the country instead of the site's forum index.
+    """
+    return func.coalesce(deleted_at, None).is_(None)
+
+
 def _meeting_filters(site_id: int, start: date | None, end: date | None) -> list[Any]:
-    clauses: list[Any] = [Forum.site_id == site_id, Forum.deleted_at.is_(None), Meeting.deleted_at.is_(None)]
+    clauses: list[Any] = [Forum.site_id == site_id, Forum.deleted_at.is_(None), _live(Meeting.deleted_at)]
     if start is not None:
         clauses.append(Meeting.meeting_date >= start)
     if end is not None:
@@ -980,7 +989,7 @@ def network_frames(
         )
         .join(Meeting, Meeting.id == MeetingAction.meeting_id)
         .join(Forum, Forum.id == Meeting.forum_id)
-        .where(*window, MeetingAction.deleted_at.is_(None))
+        .where(*window, _live(MeetingAction.deleted_at))
         .order_by(MeetingAction.id),
         NF_ACTIONS,
     )
