@@ -112,11 +112,20 @@ def _systematicity_frames(
 
 
 def site_systematicity(
-    session: Session, user: CurrentUser, site_id: int, start: date | None = None, end: date | None = None
+    session: Session,
+    user: CurrentUser,
+    site_id: int,
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    frames: NetworkFrames | None = None,
 ) -> pd.DataFrame:
-    """forum_systematicity for every forum of the site, with its evidence list and role names."""
+    """forum_systematicity for every forum of the site, with its evidence list and role names.
+
+    ``frames``: the site's ``network_frames`` from ``start`` on (no upper bound) when the caller has read
+    them already; else they are read here."""
     _check_window(start, end)
-    f = _systematicity_frames(session, user, site_id, start)
+    f = frames if frames is not None else _systematicity_frames(session, user, site_id, start)
     table = forum_systematicity(f.forums, f.meetings, f.attendance, f.actions, start, end)
     names = dict(zip(f.actors["actor_id"], f.actors["name"], strict=True))
     roles = f.forums.set_index("forum_id")

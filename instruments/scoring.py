@@ -202,6 +202,10 @@ def item_summary(instrument: Instrument, answers: pd.DataFrame) -> pd.DataFrame:
 
 def _factor_values(instrument: Instrument, ans: pd.DataFrame) -> list[dict]:
     medians = _item_medians(instrument, ans)
+    # Answers and "vet ej" counted per item once, then summed per factor (not one scan per factor).
+    dont_know = ans["dont_know"].astype(bool)
+    n_values = ans.loc[~dont_know & ans["value"].notna(), "item_id"].value_counts().to_dict()
+    n_dont_know = ans.loc[dont_know, "item_id"].value_counts().to_dict()
     rows = []
     for f in instrument.scoring.factors:
         answered = [medians[i] for i in f.items if i in medians]
@@ -216,8 +220,8 @@ def _factor_values(instrument: Instrument, ans: pd.DataFrame) -> list[dict]:
                 "value": value,
                 "n_items": len(f.items),
                 "n_items_answered": len(answered),
-                "n_answers": len(_values(ans, f.items)),
-                "n_dont_know": _n_dont_know(ans, f.items),
+                "n_answers": sum(int(n_values.get(i, 0)) for i in set(f.items)),
+                "n_dont_know": sum(int(n_dont_know.get(i, 0)) for i in set(f.items)),
                 "development_area": _at_or_below(value, instrument.development_threshold(scale_id)),
             }
         )

@@ -45,6 +45,7 @@ from cooperation_model.model import (
     synthesise_model,
 )
 from pilots.access import CurrentUser, require_pilot
+from pilots.derived_cache import cached, scope_key
 from pilots.errors import WorkbenchError
 from pilots.models import ReferenceSource, ReportCommentary
 
@@ -196,11 +197,21 @@ def _scale_max(instrument: Any, scale_id: str) -> float | None:
 
 
 def _site_forums(session: Session, user: CurrentUser, site_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The site's forums with their systematicity and the actors who attended a meeting (one read of the log).
+
+    Derived from the site's records only: kept in the derived-data cache until the site's log changes."""
+    from pilots.access import require_site
+
+    require_site(session, user, site_id)
+    return cached(session, ("evidence_forums",), lambda: _read_site_forums(session, user, site_id), site_id=site_id)
+
+
+def _read_site_forums(session: Session, user: CurrentUser, site_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     from cooperation_model.site_network import site_systematicity
     from pilots.meetings import network_frames
 
-    table = site_systematicity(session, user, site_id)
     frames = network_frames(session, user, site_id)
+    table = site_systematicity(session, user, site_id, frames=frames)
     forums = table.assign(site_id=site_id)
     for col in FORUM_COLUMNS:
         if col not in forums.columns:
@@ -216,31 +227,67 @@ def _site_forums(session: Session, user: CurrentUser, site_id: int) -> tuple[pd.
     return forums[FORUM_COLUMNS], actors[["site_id", "actor_id", "sector", "level"]]
 
 
-def _site_scores(
-    session: Session, user: CurrentUser, site_id: int, instrument_id: str
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None]:
-    site_scores = _optional("instruments.answers", "site_scores")
-    if site_scores is None:
-        raise ModuleNotFoundError("instruments.answers")
-    scores = site_scores(session, user, site_id, instrument_id)
-    scored = [r for r in scores.rounds if r.n_respondents > 0]
-    info = None
-    if scores.rounds:
-        last = scores.rounds[-1].instrument
-        info = {
-            "instrument_id": instrument_id,
-            "version": last.version,
-            "status": last.status,
-            "title_sv": last.title.sv,
-            "title_en": last.title.en,
-            "n_rounds": len(scores.rounds),
-        }
-    if not scored:
+SiteScoreEvidence = tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None]
+
+
+def _site_scores(session: Session, user: CurrentUser, site_id: int, instrument_id: str) -> SiteScoreEvidence:
+    """Factor shares and step medians of the site's latest round with submitted answers, and what the
+    instrument is; kept in the derived-data cache until the site's rounds or answers change."""
+    from pilots.access import require_site
+
+    require_site(session, user, site_id)
+    return cached(
+        session,
+        ("evidence_scores", instrument_id),
+        lambda: _read_site_scores(session, user, site_id, instrument_id),
+        site_id=site_id,
+    )
+
+
+def _read_site_scores(session: Session, user: CurrentUser, site_id: int, instrument_id: str) -> SiteScoreEvidence:
+    round_answers_frame = _optional("instruments.answers", "round_answers_frame")
+    get_instrument = _optional("instruments.store", "get_instrument")
+    factor_profile = _optional("instruments.scoring", "factor_profile")
+    if round_answers_frame is None or get_instrument is None or factor_profile is None:
+        raise ModuleNotFoundError("instruments")
+    from pilots.models import AssessmentRound, InstrumentVersion, Response
+
+    # Only the latest round with submitted answers is scored (the evidence shows where a site stands now).
+    rounds = session.execute(
+        select(AssessmentRound.id, AssessmentRound.instrument_version_id,
+               AssessmentRound.id.in_(select(Response.round_id).where(Response.status == "submitted")))
+        .join(InstrumentVersion, InstrumentVersion.id == AssessmentRound.instrument_version_id)
+        .where(AssessmentRound.site_id == site_id, AssessmentRound.deleted_at.is_(None),
+               InstrumentVersion.instrument_id == instrument_id)
+        .order_by(AssessmentRound.due_date, AssessmentRound.id)
+    ).all()  # fmt: skip
+    if not rounds:
+        return [], [], None
+    last = get_instrument(session, int(rounds[-1][1]))
+    info = {
+        "instrument_id": instrument_id,
+        "version": last.version,
+        "status": last.status,
+        "title_sv": last.title.sv,
+        "title_en": last.title.en,
+        "n_rounds": len(rounds),
+    }
+    answers = pd.DataFrame()
+    ins = last
+    for round_id, version_id, submitted in reversed(rounds):
+        if not submitted:
+            continue
+        answers = round_answers_frame(session, user, int(round_id))
+        if len(answers):
+            ins = get_instrument(session, int(version_id))
+            break
+    if answers.empty:
         return [], [], info
-    r = scored[-1]
-    ins = r.instrument
+    scoring_input = answers[["respondent", "item_id", "value", "dont_know"]]
+    real = scoring_input[~scoring_input["dont_know"].astype(bool)]
+    item_medians = real.groupby("item_id")["value"].median()
     factors = []
-    for row in r.factors.to_dict("records"):
+    for row in factor_profile(ins, scoring_input).to_dict("records"):
         top = _scale_max(ins, row["scale"])
         value = row["value"]
         share = None if top is None or value is None or pd.isna(value) else float(value) / top
@@ -258,7 +305,7 @@ def _site_scores(
         )
     steps = []
     if instrument_id in STEP_INSTRUMENTS:
-        medians = dict(zip(r.items["item_id"], r.items["median"], strict=False)) if len(r.items) else {}
+        medians = {str(k): float(v) for k, v in item_medians.items()}
         for item in ins.items():
             top = _scale_max(ins, item.scale)
             value = medians.get(item.id)
@@ -382,7 +429,9 @@ def gather_evidence(session: Session, user: CurrentUser, pilot_id: int) -> Model
             log = _try(
                 missing,
                 "Följeforskningslogg",
-                lambda: log_frame(session, user, pilot_id=pilot_id),
+                # every log entry of the pilot the reader may see: kept until a write (or the TTL)
+                lambda: cached(session, ("evidence_log", pilot_id, scope_key(user)),
+                               lambda: log_frame(session, user, pilot_id=pilot_id)),
                 pd.DataFrame(),
             )
             if len(log):
