@@ -116,8 +116,16 @@ SITE_COLUMNS = [
 
 def sites_frame(session: Session, user: CurrentUser, pilot_id: int | None = None) -> pd.DataFrame:
     """The sites ``user`` may read, each with its reference context (size class, SKR group, region)."""
+    # Plain columns, not ORM objects: every page lists the sites, and nationally there are 290.
     stmt = (
-        select(Site, Pilot, Municipality)
+        select(
+            Site.id, Pilot.id, Pilot.slug, Pilot.name, Pilot.is_demo, Municipality.code, Municipality.name,
+            Municipality.county_code, Municipality.county_name, Municipality.landsdel, Municipality.fa_name,
+            Municipality.population, Municipality.population_year, Municipality.skr_group_2017_code,
+            Municipality.skr_group_2017_name, Municipality.skr_group_2023_code, Municipality.skr_group_2023_name,
+            Site.contact_role, Site.project_organisation, Site.start_date, Site.end_date, Site.context_notes,
+            Site.version,
+        )
         .join(Pilot, Pilot.id == Site.pilot_id)
         .join(Municipality, Municipality.code == Site.municipality_code)
         .where(Site.deleted_at.is_(None), Pilot.deleted_at.is_(None), site_read_clause(user))
@@ -126,18 +134,20 @@ def sites_frame(session: Session, user: CurrentUser, pilot_id: int | None = None
     if pilot_id is not None:
         stmt = stmt.where(Site.pilot_id == pilot_id)
     out: list[dict[str, Any]] = []
-    for site, pilot, m in session.execute(stmt):
+    for (site_id, p_id, p_slug, p_name, p_demo, m_code, m_name, county_code, county_name, landsdel, fa_name,
+         population, population_year, skr17_code, skr17_name, skr23_code, skr23_name, contact_role,
+         project_organisation, start_date, end_date, context_notes, version) in session.execute(stmt):
         out.append({
-            "site_id": site.id, "pilot_id": pilot.id, "pilot_slug": pilot.slug, "pilot_name": pilot.name,
-            "is_demo": pilot.is_demo, "municipality_code": m.code, "municipality_name": m.name,
-            "county_code": m.county_code, "county_name": m.county_name, "landsdel": m.landsdel,
-            "fa_name": m.fa_name, "population": m.population, "population_year": m.population_year,
-            "size_class": size_class(m.population) if m.population is not None else None,
-            "skr_group_2017_code": m.skr_group_2017_code, "skr_group_2017_name": m.skr_group_2017_name,
-            "skr_group_2023_code": m.skr_group_2023_code, "skr_group_2023_name": m.skr_group_2023_name,
-            "contact_role": site.contact_role, "project_organisation": site.project_organisation,
-            "start_date": site.start_date, "end_date": site.end_date, "context_notes": site.context_notes,
-            "version": site.version,
+            "site_id": site_id, "pilot_id": p_id, "pilot_slug": p_slug, "pilot_name": p_name,
+            "is_demo": p_demo, "municipality_code": m_code, "municipality_name": m_name,
+            "county_code": county_code, "county_name": county_name, "landsdel": landsdel,
+            "fa_name": fa_name, "population": population, "population_year": population_year,
+            "size_class": size_class(population) if population is not None else None,
+            "skr_group_2017_code": skr17_code, "skr_group_2017_name": skr17_name,
+            "skr_group_2023_code": skr23_code, "skr_group_2023_name": skr23_name,
+            "contact_role": contact_role, "project_organisation": project_organisation,
+            "start_date": start_date, "end_date": end_date, "context_notes": context_notes,
+            "version": version,
         })
     return pd.DataFrame(out, columns=SITE_COLUMNS)
 
