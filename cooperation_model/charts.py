@@ -356,35 +356,49 @@ def pilot_charts(
     timeline = None if presenter else _timeline(session, user, pilot_id)
     charts = evidence_charts(evidence, lang=lg, timeline=timeline, presenter=presenter, threshold=threshold)
     if networks and not presenter:
-        from cooperation_model.site_network import site_network
-        from pilots.errors import WorkbenchError
-
         for site in evidence.sites.to_dict("records"):
-            try:
-                net = site_network(session, user, int(site["site_id"]))
-            except WorkbenchError:
-                continue
-            if net.co_attendance.number_of_nodes() == 0:
-                continue
-            title = _w(
-                lg,
-                f"Samverkansnätverk – {site['municipality_name']}",
-                f"Cooperation network – {site['municipality_name']}",
-            )
-            fig = network_figure(
-                net.co_attendance,
-                title=title,
-                demo=evidence.is_demo,
-                lang=lg,
-                source=_source(
-                    lg,
-                    _w(lg, "mötesloggen (gemensamma möten)", "the meeting log (shared meetings)"),
-                    False,
-                    resolve_threshold(threshold),
-                ),
-            )
-            charts.append(ChartEntry(f"natverk_{site['municipality_code']}", title, fig, False))
+            entry = site_network_chart(session, user, int(site["site_id"]), lg, threshold=threshold)
+            if entry is not None:
+                charts.append(entry)
     return charts
+
+
+def site_network_chart(
+    session: Session, user: CurrentUser, site_id: int, lang: str = "sv", *, threshold: int | None = None
+) -> ChartEntry | None:
+    """The co-attendance network of one site as a catalogue entry (None when the site has no shared
+    meetings or the user may not read it). Drawn on demand: a national pilot has hundreds of sites."""
+    from cooperation_model.site_network import site_network
+    from pilots.errors import WorkbenchError
+    from pilots.models import Pilot, Site
+
+    lg = "en" if lang == "en" else "sv"
+    if not user.sees_site_level_data:
+        return None
+    try:
+        net = site_network(session, user, site_id)
+    except WorkbenchError:
+        return None
+    if net.co_attendance.number_of_nodes() == 0:
+        return None
+    site = session.get(Site, site_id)
+    assert site is not None  # site_network checked access to it
+    pilot = session.get(Pilot, site.pilot_id)
+    name = site.municipality.name if site.municipality is not None else site.municipality_code
+    title = _w(lg, f"Samverkansnätverk – {name}", f"Cooperation network – {name}")
+    fig = network_figure(
+        net.co_attendance,
+        title=title,
+        demo=bool(pilot is not None and pilot.is_demo),
+        lang=lg,
+        source=_source(
+            lg,
+            _w(lg, "mötesloggen (gemensamma möten)", "the meeting log (shared meetings)"),
+            False,
+            resolve_threshold(threshold),
+        ),
+    )
+    return ChartEntry(f"natverk_{site.municipality_code}", title, fig, False)
 
 
 PACK_FORMATS = ("png", "svg", "pdf", "pptx")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from pilots import db
 from pilots.access import load_current_user
-from pilots.models import Pilot, UserAccount
+from pilots.models import Pilot, Site, UserAccount
 
 APP = str(Path(__file__).resolve().parents[2] / "workbench" / "app.py")
 
@@ -76,3 +77,21 @@ def test_model_adoption_page_renders_for_researcher_and_municipality(demo_url: s
     for username in ("forskare", "skelleftea"):
         at = _open(demo_url, username, "model_adoption")
         assert not at.exception, username
+
+
+def test_charts_page_draws_one_chosen_municipalitys_network_on_demand(demo_url: str) -> None:
+    at = _open(demo_url, "mfof", "charts")
+    assert not at.exception
+    charts_before = len(at.get("plotly_chart"))
+    picker = next(s for s in at.selectbox if s.key and s.key.startswith("charts_network_site_"))
+    assert picker.value == 0, "no network is drawn until a municipality is chosen"
+    engine = db.make_engine(demo_url)
+    with db.session_scope(engine) as s:
+        site = s.scalars(select(Site).where(Site.pilot_id == at.selectbox(key="charts_pilot").value)).first()
+        site_id, municipality = site.id, site.municipality.name
+    engine.dispose()
+    picker.set_value(site_id).run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == charts_before + 1
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert spec["layout"]["title"]["text"].startswith(f"Samverkansnätverk – {municipality}")

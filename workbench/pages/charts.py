@@ -5,11 +5,11 @@ from pathlib import Path
 
 import streamlit as st
 
-from cooperation_model.charts import pilot_charts, write_chart_pack
+from cooperation_model.charts import pilot_charts, site_network_chart, write_chart_pack
 from cooperation_model.disclosure import rule_text
 from cooperation_model.export import figures_to_images, safe_file_name
 from cooperation_model.figures import figure_data_table
-from pilots.sites import pilots_frame, shows_demo_data
+from pilots.sites import pilots_frame, shows_demo_data, site_label, sites_frame
 from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -31,7 +31,8 @@ if not ctx.user.sees_site_level_data:
 entries = []
 with shows_errors():
     with ctx.session() as session:
-        entries = pilot_charts(session, ctx.user, pilot_id, ctx.lang)
+        # Networks are drawn one municipality at a time (below): a national pilot has hundreds of sites.
+        entries = pilot_charts(session, ctx.user, pilot_id, ctx.lang, networks=False)
 if not entries:
     st.info(t("charts.none"))
     st.stop()
@@ -40,6 +41,20 @@ chosen = st.multiselect(
     t("charts.pick"), list(titles), default=list(titles)[:3], format_func=titles.get, key="charts_pick"
 )
 selected = [e for e in entries if e.key in chosen]
+if ctx.user.sees_site_level_data:
+    with ctx.session() as session:
+        sites = sites_frame(session, ctx.user, pilot_id)
+    site_names = {0: t("charts.network_none"), **{int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}}
+    network_site = st.selectbox(t("charts.network_site"), list(site_names), format_func=site_names.get,
+                                key=f"charts_network_site_{pilot_id}")
+    if network_site:
+        network = None
+        with shows_errors(), ctx.session() as session:
+            network = site_network_chart(session, ctx.user, int(network_site), ctx.lang)
+        if network is None:
+            st.info(t("charts.network_empty"))  # or shows_errors() has said what went wrong
+        else:
+            selected.append(network)
 for entry in selected:
     st.plotly_chart(entry.figure, key=f"chart_{entry.key}")
     with st.expander(t("charts.data_table")):
