@@ -21,7 +21,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, event, inspect, select
@@ -50,6 +51,7 @@ _generation = 0  # bumped by every write that drops everything
 _aggregate_generation = 0  # bumped by every write
 _site_generations: dict[int, int] = {}  # bumped by writes to that site
 _flushing = threading.local()
+_refresh = threading.local()
 
 
 def ttl_seconds() -> float:
@@ -79,6 +81,17 @@ def invalidate_sites(site_ids: Iterable[int]) -> None:
             _site_generations[int(site_id)] = _site_generations.get(int(site_id), 0) + 1
 
 
+@contextmanager
+def refreshing(margin: float) -> Iterator[None]:
+    """Inside the block, this thread recomputes entries that would expire within ``margin`` seconds (a
+    background warm-up renews values before users find them expired)."""
+    _refresh.margin = margin
+    try:
+        yield
+    finally:
+        _refresh.margin = 0.0
+
+
 def _stamp(site_id: int | None) -> tuple[int, int]:
     """What an entry's validity depends on (read under the lock)."""
     if site_id is None:
@@ -99,7 +112,7 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T], *, site_id
     with _lock:
         hit = _entries.get(key)
         stamp = _stamp(site)
-    if hit is not None and hit[0] > now and hit[1] == stamp:
+    if hit is not None and hit[0] > now + getattr(_refresh, "margin", 0.0) and hit[1] == stamp:
         return hit[2]  # type: ignore[no-any-return]
     value = compute()
     with _lock:
@@ -221,7 +234,7 @@ def _after_statement(state: ORMExecuteState) -> None:
     # any other ORM statement (UPDATE/DELETE with a WHERE clause) drops everything.
     params = state.parameters
     rows = params if isinstance(params, list) else [params] if isinstance(params, dict) else []
-    if state.is_insert and name and rows and not state.statement._values:  # noqa: SLF001 - values() form
+    if state.is_insert and name and rows and not getattr(state.statement, "_values", None):  # not the values() form
         _remember(state.session, _sites_written(state.session, [(name, dict(r)) for r in rows]))
     else:
         _remember(state.session, None)

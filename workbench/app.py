@@ -16,7 +16,7 @@ from pilots.errors import WorkbenchError  # noqa: E402
 from pilots.users import LoginFailed, authenticate, user_for_email  # noqa: E402
 from workbench.i18n import LANGUAGES  # noqa: E402
 from workbench.pages import PAGES_DIR, pages_for  # noqa: E402
-from workbench.widgets import accessibility_fixes, current_user, engine, lang, role_label, t  # noqa: E402
+from workbench.widgets import accessibility_fixes, cache_warmer, current_user, engine, lang, role_label, t  # noqa: E402
 
 SESSION_MINUTES = int(os.environ.get("WORKBENCH_SESSION_MINUTES", "480"))
 
@@ -105,6 +105,7 @@ def main() -> None:
     if problem:
         st.error(problem)
         return
+    cache_warmer(db.database_url())
     if "token" in st.query_params:  # an invitation link: the respondent answers without an account
         st.navigation([st.Page(str(PAGES_DIR / "invitation.py"), title=t("invitation.title"), default=True)],
                       position="hidden").run()

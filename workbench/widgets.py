@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,18 @@ def shared_engine(url: str) -> Engine:
 
 def engine() -> Engine:
     return shared_engine(db.database_url())
+
+
+@st.cache_resource
+def cache_warmer(url: str) -> bool:
+    """Start warming the derived-data cache once per server process when ``WORKBENCH_WARM_CACHE`` is on
+    (``workbench serve`` turns it on); True when started."""
+    from cooperation_model.warmup import WARM_ENV, start_keep_warm
+
+    if os.environ.get(WARM_ENV, "0").strip().lower() in ("", "0", "false", "no"):
+        return False
+    start_keep_warm(shared_engine(url))
+    return True
 
 
 def lang() -> str:

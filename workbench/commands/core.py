@@ -40,12 +40,16 @@ def serve(port: int, address: str, demo: bool) -> None:
         "--global.developmentMode", "false", "--runner.magicEnabled", "false",
     ]
     click.echo(f"Arbetsbänken startar på http://{address}:{port}  (databas: {engine.url.render_as_string()})")
+    from cooperation_model.warmup import WARM_ENV
     from pilots.security import ENV_COOKIE_SECRET, cookie_secret, streamlit_environment
 
     secret = cookie_secret()
     if not secret.configured:
         click.echo(f"{ENV_COOKIE_SECRET} är inte satt: en slumpad kakhemlighet gäller bara den här starten.")
-    raise SystemExit(subprocess.call(cmd, env=streamlit_environment(secret)))
+    env = streamlit_environment(secret)
+    # The app process fills the derived-data cache in the background (cooperation_model.warmup).
+    env.setdefault(WARM_ENV, "1")
+    raise SystemExit(subprocess.call(cmd, env=env))
 
 
 @click.command()
