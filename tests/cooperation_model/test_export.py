@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 import cooperation_model.export as export
@@ -15,6 +16,7 @@ from cooperation_model.export import (
     export_figure,
     export_figures,
     figure_to_png_bytes,
+    figures_to_images,
     find_chromium,
     safe_file_name,
     zip_chart_pack,
@@ -80,10 +82,10 @@ def test_safe_file_names_keep_swedish_letters() -> None:
 def test_unsupported_format_is_refused_before_any_browser_starts(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    def no_browser(**_: object) -> None:
+    def no_browser(*_: object) -> None:
         raise AssertionError("browser started for a refused format")
 
-    monkeypatch.setattr(export.kaleido, "start_sync_server", no_browser)
+    monkeypatch.setattr(export, "_Browser", no_browser)
     with pytest.raises(ValidationError, match="eps"):
         export_figure(chart(), tmp_path / "x.eps", format="eps")
 
@@ -106,19 +108,81 @@ def test_png_svg_pdf_files_are_real_and_keep_swedish_text(tmp_path: Path) -> Non
 
 @needs_chromium
 def test_batch_uses_one_browser(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    starts: list[dict[str, object]] = []
-    real_start = export.kaleido.start_sync_server
+    starts: list[str] = []
+    real_browser = export._Browser
 
-    def spy(*args: object, **kwargs: object) -> None:
-        starts.append(kwargs)
-        real_start(*args, **kwargs)
+    def spy(path: str, tabs: int) -> object:
+        starts.append(path)
+        return real_browser(path, tabs)
 
-    monkeypatch.setattr(export.kaleido, "start_sync_server", spy)
+    monkeypatch.setattr(export, "_Browser", spy)
     paths = export_figures([(chart(f"Diagram {i}"), tmp_path / f"d{i}.png") for i in range(3)])
-    assert len(starts) == 1
-    assert starts[0]["path"] == find_chromium()
+    assert starts == [find_chromium()]
     assert [p.read_bytes()[:4] for p in paths] == [b"\x89PNG"] * 3
     assert not export._server_running()  # the batch closes the browser it opened
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _sized(title: str, width: int, height: int) -> go.Figure:
+    return go.Figure(
+        go.Bar(x=["Skellefteå", "Örebro"], y=[3, 5]),
+        layout={"title": title, "width": width, "height": height},
+    )
+
+
+@needs_chromium
+def test_batch_keeps_order_and_each_image_is_its_own_figure() -> None:
+    sizes = [(400, 300), (640, 360), (500, 500), (720, 400), (300, 600)]
+    figs = [_sized(f"Diagram {i} åäö", w, h) for i, (w, h) in enumerate(sizes)]
+    pngs = figures_to_images(figs, "png", scale=1)
+    assert [_png_size(p) for p in pngs] == sizes
+    svgs = [s.decode("utf-8") for s in figures_to_images(figs, "svg")]
+    for i, svg in enumerate(svgs):
+        assert f"Diagram {i} åäö" in svg
+        assert all(f"Diagram {j} åäö" not in svg for j in range(len(figs)) if j != i)
+
+
+@needs_chromium
+def test_an_image_does_not_depend_on_what_the_browser_drew_before() -> None:
+    fig = chart("Möten i Örebro")
+    alone = figure_to_png_bytes(fig)
+    with browser_session():
+        figures_to_images([chart("Först"), _sized("Annan storlek", 300, 200)], "pdf")
+        after_others = figures_to_images([_sized("Liten", 300, 200), fig, fig], "png")
+    assert after_others[1] == alone and after_others[2] == alone
+
+
+@needs_chromium
+def test_exports_from_two_threads_at_once_each_get_their_own_image() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    figs = [_sized("Tråd 1", 310, 200), _sized("Tråd 2", 320, 210)]
+    with ThreadPoolExecutor(2) as pool:
+        pngs = list(pool.map(lambda f: figures_to_images([f], "png", scale=1)[0], figs))
+    assert [_png_size(p) for p in pngs] == [(310, 200), (320, 210)]
+    assert not export._server_running()
+
+
+class _Unrenderable(go.Figure):
+    """A figure whose data plotly.js refuses (not a list of traces)."""
+
+    def to_dict(self) -> dict:
+        return {**super().to_dict(), "data": "inga spår"}
+
+
+@needs_chromium
+def test_a_failing_chart_is_named_and_the_browser_keeps_working(tmp_path: Path) -> None:
+    broken = _Unrenderable(go.Bar(y=[1]), layout={"title": "Trasigt diagram åäö"})
+    with browser_session():
+        with pytest.raises(WorkbenchError, match="Trasigt diagram åäö") as exc:
+            export_figures([(chart("Först"), tmp_path / "a.png"), (broken, tmp_path / "b.png")])
+        assert "export failed" in str(exc.value)
+        assert not (tmp_path / "b.png").exists()
+        assert export_figure(chart("Sedan"), tmp_path / "c.png").read_bytes()[:4] == b"\x89PNG"
 
 
 @needs_chromium
