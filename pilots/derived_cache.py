@@ -44,6 +44,7 @@ _BY_ROUND = frozenset({"response", "invitation"})
 _BY_RESPONSE = frozenset({"answer"})
 # The columns that tie a row to its site (a change of one of them moves the row: everything is dropped).
 _LINK_COLUMNS = ("site_id", "forum_id", "meeting_id", "round_id", "response_id")
+_TRACE_MAX_ROWS = 500
 
 _lock = threading.Lock()
 _entries: dict[Hashable, tuple[float, tuple[int, int], Any]] = {}
@@ -234,7 +235,9 @@ def _after_statement(state: ORMExecuteState) -> None:
     # any other ORM statement (UPDATE/DELETE with a WHERE clause) drops everything.
     params = state.parameters
     rows = params if isinstance(params, list) else [params] if isinstance(params, dict) else []
-    if state.is_insert and name and rows and not getattr(state.statement, "_values", None):  # not the values() form
+    # A big bulk insert (an import) drops everything rather than tracing thousands of rows.
+    traceable = 0 < len(rows) <= _TRACE_MAX_ROWS and not getattr(state.statement, "_values", None)
+    if state.is_insert and name and traceable:
         _remember(state.session, _sites_written(state.session, [(name, dict(r)) for r in rows]))
     else:
         _remember(state.session, None)
@@ -249,7 +252,8 @@ def _after_cursor(
 ) -> None:
     # Writes that bypass the ORM session (raw connections, restores, maintenance) drop everything; a flush's
     # own statements are traced to their sites in _after_flush instead.
-    if getattr(_flushing, "depth", 0) or (context is not None and context.execution_options.get("derived_cache_traced")):
+    traced = context is not None and context.execution_options.get("derived_cache_traced")
+    if getattr(_flushing, "depth", 0) or traced:
         return
     head = statement.lstrip()[:40].lower()
     if head.startswith(_WRITE_WORDS) and not any(name in head for name in _IGNORED_TABLES):
