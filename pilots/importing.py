@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from pilots.access import CurrentUser
 from pilots.audit import record_event
 from pilots.errors import WorkbenchError
+from pilots.maintenance import analyze
 from pilots.tabular import RecordSpec, parse_records, read_table
 
 
@@ -97,13 +98,25 @@ def read_import_file(
     return ImportFile(raw.filename, tuple(ImportRow(n, rec) for n, rec in zip(numbers, records, strict=True)))
 
 
+# An import writing at least this many records refreshes the planner statistics (``analyze``: ~0.25 s on
+# SQLite and under 1 s on PostgreSQL at national scale): the listing pages' plans depend on the row counts
+# and a bulk load can multiply them. Smaller imports leave the statistics as they are.
+ANALYZE_AFTER_ROWS = 1000
+
+
 def run_import(
     session: Session, user: CurrentUser, importer: Importer, source: Path | bytes, filename: str | None = None
 ) -> ImportResult:
-    """Parse, validate and write one file in the caller's transaction; audited as one import event."""
+    """Parse, validate and write one file in the caller's transaction; audited as one import event.
+
+    A large import (``ANALYZE_AFTER_ROWS`` records or more) also refreshes the planner statistics in the
+    same transaction, so they include the new rows (and are rolled back with them).
+    """
     data = read_import_file(source, importer.spec, filename)
     result = importer.apply(session, user, data)
     record_event(session, "import", importer.kind, after={"file": data.filename, "rows": len(data.rows),
                                                           "created": result.created, "updated": result.updated})
     session.flush()
+    if result.created + result.updated >= ANALYZE_AFTER_ROWS:
+        analyze(session.connection())
     return result

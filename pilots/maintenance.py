@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from pilots import db
 from pilots.models import (
@@ -19,14 +19,35 @@ from pilots.models import (
 )
 
 
+def analyze(connection: Connection) -> None:
+    """Refresh the query planner's statistics of every table: ``ANALYZE`` (the same word on both backends).
+
+    Without statistics SQLite takes ``deleted_at IS NULL`` on an indexed column for a selective match and
+    walks (and sorts) every live row in the country instead of reading one page along the listing's index;
+    PostgreSQL plans from default guesses until autovacuum gets round to the table. Runs after
+    ``workbench db upgrade`` (``prepare_database``) and after a large import
+    (``pilots.importing.run_import``), in the caller's transaction.
+
+    Cheap: on the national benchmark database (220 MB; 444 000 audit events, 583 000 attendance rows)
+    SQLite reads every index in ~0.25 s; PostgreSQL samples at most 30 000 rows per table in ~0.6-1 s.
+    SQLite's ``PRAGMA analysis_limit`` would make it cheaper still but its estimates were too coarse to
+    steer the log page off the ``deleted_at`` index, and ``PRAGMA optimize`` (SQLite 3.40) analyses only
+    tables that this connection's queries needed, so neither is used.
+    """
+    connection.exec_driver_sql("ANALYZE")
+
+
 def prepare_database(engine: Engine) -> None:
-    """Upgrade the schema to the code's head and make sure all 290 municipalities are present."""
+    """Upgrade the schema to the code's head, make sure all 290 municipalities are present and refresh the
+    planner statistics (``analyze``: new indexes and an existing database get planned from real counts)."""
     from pilots.municipalities import sync_municipalities
 
     db.upgrade(engine)
     with db.session_scope(engine, face="system") as session:
         if (session.scalar(select(func.count()).select_from(Municipality)) or 0) < 290:
             sync_municipalities(session)
+    with engine.begin() as conn:
+        analyze(conn)
 
 
 def database_status(engine: Engine) -> dict[str, Any]:

@@ -192,7 +192,11 @@ class LogEntry(Versioned, SoftDeletable, Timestamped, Base):
     """A follow-research log entry: what was observed, heard, read or decided at a site."""
 
     __tablename__ = "log_entry"
-    __table_args__ = (Index("ix_log_entry_site_date", "site_id", "entry_date"),)
+    __table_args__ = (
+        Index("ix_log_entry_site_date", "site_id", "entry_date"),
+        # The log page lists every readable entry newest first, 50 at a time: read along this index.
+        Index("ix_log_entry_date_id", "entry_date", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), nullable=False)
     entry_date: Mapped[date] = mapped_column(Date, nullable=False)
@@ -476,9 +480,19 @@ class AuditEvent(Base):
     """Who changed what, when, before and after, and through which face. Never edited by the workbench."""
 
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    # The audit page lists events newest first (at, then id: one flush stamps all its events with the same
+    # time) filtered by one of username, entity or face; each filter has an index in that order, so a page
+    # reads 50 entries of the index instead of sorting or walking the trail. The username index also
+    # gives the filter list its distinct usernames. (entity, entity_id) finds one record's history.
+    __table_args__ = (
+        Index("ix_audit_entity", "entity", "entity_id"),
+        Index("ix_audit_event_at_id", "at", "id"),
+        Index("ix_audit_event_username_at", "username", "at", "id"),
+        Index("ix_audit_event_entity_at", "entity", "at", "id"),
+        Index("ix_audit_event_face_at", "face", "at", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, nullable=False)
     username: Mapped[str] = mapped_column(String(100), nullable=False, default="")
     face: Mapped[str] = mapped_column(String(20), nullable=False)
     action: Mapped[str] = mapped_column(String(20), nullable=False)
