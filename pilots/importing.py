@@ -98,7 +98,7 @@ def read_import_file(
     return ImportFile(raw.filename, tuple(ImportRow(n, rec) for n, rec in zip(numbers, records, strict=True)))
 
 
-# An import writing at least this many records refreshes the planner statistics (``analyze``: ~0.25 s on
+# An import writing at least this many records refreshes the planner statistics (``analyze``: ~0.5 s on
 # SQLite and under 1 s on PostgreSQL at national scale): the listing pages' plans depend on the row counts
 # and a bulk load can multiply them. Smaller imports leave the statistics as they are.
 ANALYZE_AFTER_ROWS = 1000

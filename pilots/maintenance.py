@@ -29,7 +29,7 @@ def analyze(connection: Connection) -> None:
     (``pilots.importing.run_import``), in the caller's transaction.
 
     Cheap: on the national benchmark database (220 MB; 444 000 audit events, 583 000 attendance rows)
-    SQLite reads every index in ~0.25 s; PostgreSQL samples at most 30 000 rows per table in ~0.6-1 s.
+    SQLite reads every index in ~0.25-0.6 s; PostgreSQL samples at most 30 000 rows per table in ~0.6-1 s.
     SQLite's ``PRAGMA analysis_limit`` would make it cheaper still but its estimates were too coarse to
     steer the log page off the ``deleted_at`` index, and ``PRAGMA optimize`` (SQLite 3.40) analyses only
     tables that this connection's queries needed, so neither is used.
