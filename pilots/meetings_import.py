@@ -10,20 +10,22 @@ is written; then meetings, attendance and actions are inserted in chunks.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from pilots import db
 from pilots.access import CurrentUser, may_write_pilot, site_read_clause
 from pilots.errors import Problem, ValidationError
 from pilots.importing import ImportFile, ImportResult, ImportRow, SimpleImporter
 from pilots.meetings import _norm
-from pilots.models import Actor, Forum, Meeting, MeetingAction, MeetingAttendance, Pilot, Site
+from pilots.models import Actor, Forum, Meeting, MeetingAction, MeetingAttendance, Pilot, Site, utcnow
 from pilots.tabular import Column, RecordSpec, parse_date
 
 CHUNK = 5000
@@ -170,7 +172,13 @@ class _Planned:
 
 def split_names(text: str | None) -> list[str]:
     """Actor names from a ';'- or line-separated cell, trimmed, empty parts dropped."""
-    return [part.strip() for part in SEPARATOR.split(text or "") if part.strip()]
+    return list(_split_names(text or ""))
+
+
+@functools.lru_cache(maxsize=8192)
+def _split_names(text: str) -> tuple[str, ...]:
+    # Cached: the same attendance lists repeat across a forum's meetings.
+    return tuple(stripped for part in SEPARATOR.split(text) if (stripped := part.strip()))
 
 
 def parse_actions(text: str | None) -> list[tuple[str, str, str | None]]:
@@ -330,7 +338,7 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
         item = _Planned(row, site.site_id, forum_id or 0, when, v)
         item.attended = actor_ids("deltagare", split_names(v.get("deltagare")))
         item.absent = actor_ids("inbjudna_ej_narvarande", split_names(v.get("inbjudna_ej_narvarande")))
-        if not split_names(v.get("deltagare")):
+        if not item.attended and not split_names(v.get("deltagare")):
             problems.append(Problem(where("deltagare"), "ange minst en närvarande aktör"))
         both = set(item.attended) & set(item.absent)
         if both:
@@ -388,11 +396,28 @@ def _write(
         }
         for p in planned
     ]
-    ids: list[int] = []
+    # Rows go straight to the driver (pilots.db.insert_rows): they are validated above, and SQLAlchemy's
+    # per-row statement processing cost several times the database's own work. Meetings are then found
+    # by their key (forum, date), unique among live meetings (checked above against the file and the
+    # database), instead of RETURNING, which SQLite can only give one row at a time in parameter order.
+    conn = session.connection()
+    now = utcnow()
     for chunk in _chunks(meeting_rows):
-        ids += list(
-            session.scalars(insert(Meeting).returning(Meeting.id, sort_by_parameter_order=True), chunk)
-        )
+        db.insert_rows(conn, Meeting.__table__, [{**r, "created_at": now, "updated_at": now} for r in chunk])  # type: ignore[arg-type]
+    id_of: dict[tuple[int, date], int] = {}
+    forum_ids = sorted({p.forum_id for p in planned})
+    if planned:
+        first, last = min(p.when for p in planned), max(p.when for p in planned)
+        for part in range(0, len(forum_ids), 500):
+            rows = conn.execute(
+                select(Meeting.id, Meeting.forum_id, Meeting.meeting_date).where(
+                    Meeting.forum_id.in_(forum_ids[part : part + 500]),
+                    Meeting.meeting_date.between(first, last),
+                    Meeting.deleted_at.is_(None),
+                )
+            )
+            id_of.update({(int(fid), when): int(mid) for mid, fid, when in rows})
+    ids = [id_of[(p.forum_id, p.when)] for p in planned]
     attendance, actions = [], []
     for p, mid in zip(planned, ids, strict=True):
         attendance += [
@@ -405,9 +430,9 @@ def _write(
         ]
         actions += [{"meeting_id": mid, **a} for a in p.actions]
     for chunk in _chunks(attendance):
-        session.execute(insert(MeetingAttendance), chunk)
+        db.insert_rows(conn, MeetingAttendance.__table__, chunk)  # type: ignore[arg-type]
     for chunk in _chunks(actions):
-        session.execute(insert(MeetingAction), chunk)
+        db.insert_rows(conn, MeetingAction.__table__, chunk)  # type: ignore[arg-type]
 
     # The previous meeting of each forum, over the database and the file together.
     by_forum: dict[int, list[tuple[date, int]]] = {}

@@ -17,6 +17,7 @@ Accepted cell forms:
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import os
@@ -491,6 +492,12 @@ def parse_date(value: Any) -> date | None:
         return value
     if not isinstance(value, str):
         raise _date_error(value)
+    return _parse_date_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(value: str) -> date:
+    # Cached: a file's dates repeat (thousands of meetings on a few hundred days).
     m = _ISO_DATETIME.fullmatch(value.strip())
     if not m:
         raise _date_error(value)
@@ -659,9 +666,21 @@ def cell_text(value: Any) -> str | None:
     return str(value)
 
 
+@functools.lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
+    if text.isascii():  # nothing to decompose (most keys): the same result, much faster
+        return text.casefold().strip()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold().strip()
+
+
+@functools.lru_cache(maxsize=64)
+def _casefolded_choices(choices: tuple[str, ...]) -> dict[str, str]:
+    """Each choice by its case-folded form (the first wins, as a scan in order would)."""
+    index: dict[str, str] = {}
+    for choice in choices:
+        index.setdefault(choice.casefold(), choice)
+    return index
 
 
 def parse_choice(value: Any, choices: Sequence[str]) -> str | None:
@@ -669,10 +688,9 @@ def parse_choice(value: Any, choices: Sequence[str]) -> str | None:
     text = cell_text(value)
     if text is None:
         return None
-    folded = text.casefold()
-    for choice in choices:
-        if choice.casefold() == folded:
-            return choice
+    exact = _casefolded_choices(tuple(choices)).get(text.casefold())
+    if exact is not None:
+        return exact
     loose = [c for c in choices if _fold(c) == _fold(text)]
     if len(loose) == 1:
         return loose[0]
@@ -705,7 +723,7 @@ def parse_cell(value: Any, column: Column, choices: Sequence[str] | None = None)
     if kind == "municipality_code":
         return parse_municipality_code(value)
     if kind == "choice":
-        return parse_choice(value, list(choices if choices is not None else column.choices))
+        return parse_choice(value, choices if choices is not None else column.choices)
     text = cell_text(value)
     if text is not None and column.max_length is not None and len(text) > column.max_length:
         raise CellError(

@@ -243,3 +243,11 @@ def test_imports_name_file_row_and_column_and_write_nothing(session, pilot) -> N
         assert not any("rad 2" in w for w in wheres)  # the look-alike date on row 2 passed
         assert _counts(session) == before
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == audit_before
+
+
+def test_numbers_written_with_other_unicode_digits_are_still_found() -> None:
+    from pilots.privacy import find_personal_identity_numbers
+
+    arabic_indic = "19811218-9876".translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert find_personal_identity_numbers(f"Ärende {arabic_indic} i Skellefteå") == [arabic_indic]
+    assert find_personal_identity_numbers("Möte 2025-03-04 kl 10, rum 12") == []
