@@ -113,6 +113,15 @@ def ensure_national(dataset: Path, url: str, seed: int, scale: str) -> dict[str,
     if not _has_pilot(url, manifest["pilot"]):
         print(f"loading {dataset} into {_safe(url)} ...", flush=True)
         generate.load(dataset, url)
+    else:  # loaded by an earlier version: bring the schema up to date (and the planner statistics)
+        from pilots import db
+        from pilots.maintenance import prepare_database
+
+        engine = db.make_engine(url)
+        try:
+            prepare_database(engine)
+        finally:
+            engine.dispose()
     return manifest
 
 
@@ -347,7 +356,7 @@ def measure_views(url: str) -> dict[str, Any]:
     return out
 
 
-REPORT_TIMEOUT_S = 300
+REPORT_TIMEOUT_S = 1200
 
 
 def measure_report(url: str, pilot_id: int, work: Path) -> dict[str, Any]:
@@ -388,12 +397,15 @@ def _report_main(url: str, pilot_id: int) -> dict[str, Any]:
         return {"report_note": "cooperation_model.report has no pilot report builder yet"}
     engine = db.make_engine(url)
     try:
+        # First build in a fresh process (every site's evidence computed), then again as in the running app
+        # (evidence from the derived-data cache; figures rendered and the DOCX written both times).
         with db.session_scope(engine, face="app") as s, tempfile.TemporaryDirectory() as tmp:
             user = _user(s, "admin")
-            seconds, _ = _timed(lambda: report(s, user, pilot_id, Path(tmp)))
+            cold, _ = _timed(lambda: report(s, user, pilot_id, Path(tmp)))
+            warm, _ = _timed(lambda: report(s, user, pilot_id, Path(tmp)))
     finally:
         engine.dispose()
-    return {"pilot_report_s": seconds}
+    return {"pilot_report_s": warm, "pilot_report_first_s": cold}
 
 
 def _report_builder() -> Callable[[Any, Any, int, Path], Any] | None:
@@ -459,14 +471,13 @@ def render_pages(url: str) -> dict[str, Any]:
     # Warm up imports and Streamlit itself once (not measured); compute the derived per-site data once.
     AppTest.from_file(str(APP), default_timeout=300).run()
     invalidate()
-    prime_s = 0.0
-    if users.get("admin") is not None:
-        from cooperation_model.measures import site_measures
+    # The running app warms the derived-data cache in the background (cooperation_model.warmup, started by
+    # `workbench serve`): site measures and every pilot's evidence. Done once here, timed and reported.
+    from cooperation_model.warmup import warm_derived_cache
 
-        engine = db.make_engine(url)
-        with db.session_scope(engine, face="app") as s:
-            prime_s, _ = _timed(lambda: site_measures(s, users["admin"]))
-        engine.dispose()
+    engine = db.make_engine(url)
+    prime_s, _ = _timed(lambda: warm_derived_cache(engine))
+    engine.dispose()
     rows = []
     for role, user in users.items():
         if user is None:
