@@ -95,3 +95,42 @@ def test_session_scope_rolls_back_on_error(engine) -> None:
             raise RuntimeError("boom")
     with db.session_scope(engine) as session:
         assert session.query(RegionGrouping).count() == 0
+
+
+def test_insert_rows_writes_what_a_core_insert_would_with_defaults_dates_and_swedish_text(engine) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from pilots.access import SYSTEM_USER
+    from pilots.meetings import create_actor, create_forum
+    from pilots.models import Meeting, MeetingAction, utcnow
+    from pilots.sites import add_site, create_pilot
+
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        pilot = create_pilot(s, SYSTEM_USER, slug="p", name="P", purpose="", start_date=date(2025, 1, 1),
+                             end_date=date(2025, 12, 31))
+        site = add_site(s, SYSTEM_USER, pilot, "2482")
+        actor = create_actor(s, SYSTEM_USER, site.id, name="Elevhälsan", sector="elevhälsa", level="operativ").id
+        forum = create_forum(s, SYSTEM_USER, site.id, name="Grupp", level="operativ", cadence="manadsvis",
+                             purpose="Samordna", member_ids=[actor]).id
+        now = utcnow()
+        db.insert_rows(s.connection(), Meeting.__table__, [
+            {"forum_id": forum, "meeting_date": date(2025, 3, 4), "purpose": "Lägesbild för årskurs 7–9",
+             "agenda": "", "decisions": "", "notes": "", "created_at": now, "updated_at": now},
+        ])
+        meeting = s.scalars(select(Meeting)).one()
+        db.insert_rows(s.connection(), MeetingAction.__table__, [
+            {"meeting_id": meeting.id, "description": "Bjud in föräldraföreningen", "owner_actor_id": actor,
+             "due_date": date(2025, 4, 1)},
+            {"meeting_id": meeting.id, "description": "Följ upp", "owner_actor_id": actor, "due_date": None},
+        ])
+        actions = s.scalars(select(MeetingAction).order_by(MeetingAction.id)).all()
+        assert meeting.meeting_date == date(2025, 3, 4) and meeting.purpose == "Lägesbild för årskurs 7–9"
+        assert meeting.version == 1 and meeting.deleted_at is None  # scalar default, no value
+        assert [(a.description, a.due_date, a.status, a.version) for a in actions] == [
+            ("Bjud in föräldraföreningen", date(2025, 4, 1), "open", 1),
+            ("Följ upp", None, "open", 1),
+        ]
+        with pytest.raises(ValueError, match="created_at"):  # computed defaults must be given
+            db.insert_rows(s.connection(), Meeting.__table__, [{"forum_id": forum, "meeting_date": date(2025, 5, 6)}])
