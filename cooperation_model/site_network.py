@@ -26,7 +26,7 @@ from cooperation_model.network import (
 from cooperation_model.systematicity import forum_systematicity, systematicity_evidence
 from pilots.access import CurrentUser
 from pilots.errors import Problem, ValidationError
-from pilots.meetings import NetworkFrames, attendance_frames, network_frames
+from pilots.meetings import NetworkFrames, attendance_frames, network_frames, sites_attendance_frames
 
 GRAPH_KINDS: tuple[str, ...] = ("co_attendance", "bipartite", "flows")
 PERIODS: dict[str, str] = {"quarter": "Q", "month": "M", "year": "Y", "Q": "Q", "M": "M", "Y": "Y"}
@@ -102,6 +102,21 @@ def site_metrics_by_period(
     # Only actors, meetings and attendance are needed: the lighter read, not all of network_frames.
     actors, meetings, attendance = attendance_frames(session, user, site_id, start, end)
     return metrics_by_period(actors, meetings, attendance, freq, start=start, end=end)
+
+
+def sites_metrics_by_period(
+    session: Session, user: CurrentUser, period: str = "quarter", pilot_id: int | None = None
+) -> pd.DataFrame:
+    """``site_metrics_by_period`` for every site ``user`` may read (of one pilot, or all) in one pass: the
+    rows read with three set-based queries, pairs counted once for all sites. One row per site and period
+    from the first to the last period with meetings at any site, with ``site_id`` first."""
+    freq = PERIODS.get(period)
+    if freq is None:
+        raise ValidationError(
+            Problem("--by-period", f"'{period}' is not a period; expected quarter, month or year")
+        )
+    actors, meetings, attendance = sites_attendance_frames(session, user, pilot_id)
+    return metrics_by_period(actors, meetings, attendance, freq, group_by="site_id")
 
 
 def _systematicity_frames(

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from pilots.access import CurrentUser, require_site, site_read_clause
@@ -900,8 +900,20 @@ NF_FLOWS = ["meeting_id", "date", "from_actor_id", "to_actor_id", "kind"]
 NF_RATINGS = ["date", "actor_a", "actor_b", "level"]
 
 
+def _driver_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
+    """Like ``_frame`` for hundreds of thousands of plain rows: the driver's own tuples, without
+    SQLAlchemy's per-row processing. Values come as the driver gives them (SQLite: dates as ISO text,
+    booleans as 0/1): callers convert date and boolean columns."""
+    result = session.connection().execute(stmt)
+    try:
+        return pd.DataFrame(result.cursor.fetchall(), columns=columns)
+    finally:
+        result.close()
+
+
 def _frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(r) for r in session.execute(stmt)], columns=columns)
+    # Plain column reads: the Core result on the session's connection (no ORM row processing).
+    return pd.DataFrame([tuple(r) for r in session.connection().execute(stmt)], columns=columns)
 
 
 def _nullable_ids(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -1062,6 +1074,39 @@ def attendance_frames(
     return actors, meetings, attendance
 
 
+def sites_attendance_frames(
+    session: Session, user: CurrentUser, pilot_id: int | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``attendance_frames`` for every site ``user`` may read (of one pilot, or all), in three set-based
+    queries: actors (with ``site_id``), meetings (meeting_id, forum_id, site_id, date) and attendance.
+    Each site's meetings are those in its own period (all when the site has no period)."""
+    from pilots.access import site_read_clause
+
+    readable = [Site.deleted_at.is_(None), site_read_clause(user)]
+    if pilot_id is not None:
+        readable.append(Site.pilot_id == pilot_id)
+    in_period = or_(Site.start_date.is_(None), Meeting.meeting_date >= Site.start_date)
+    until_end = or_(Site.end_date.is_(None), Meeting.meeting_date <= Site.end_date)
+    live = [Forum.deleted_at.is_(None), _live(Meeting.deleted_at), in_period, until_end, *readable]
+    actors = _frame(session, select(Actor.id, Actor.name, Actor.organisation, Actor.sector, Actor.level, Actor.site_id)
+                    .join(Site, Site.id == Actor.site_id)
+                    .where(Actor.deleted_at.is_(None), *readable).order_by(Actor.id), [*NF_ACTORS, "site_id"])
+    meetings = _driver_frame(session, select(Meeting.id, Meeting.forum_id, Forum.site_id, Meeting.meeting_date)
+                      .join(Forum, Forum.id == Meeting.forum_id).join(Site, Site.id == Forum.site_id)
+                      .where(*live).order_by(Meeting.meeting_date, Meeting.id),
+                      ["meeting_id", "forum_id", "site_id", "date"])
+    attendance = _driver_frame(session, select(MeetingAttendance.meeting_id, MeetingAttendance.actor_id,
+                                        MeetingAttendance.invited, MeetingAttendance.attended)
+                        .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
+                        .join(Forum, Forum.id == Meeting.forum_id).join(Site, Site.id == Forum.site_id)
+                        .where(*live), NF_ATTENDANCE)
+    actors["organisation"] = actors["organisation"].map(lambda v: v if isinstance(v, str) and v.strip() else None)
+    meetings["date"] = pd.to_datetime(meetings["date"])
+    attendance["invited"] = attendance["invited"].astype(bool)
+    attendance["attended"] = attendance["attended"].astype(bool)
+    return actors, meetings, attendance
+
+
 __all__ = [
     "ACTION_STATUSES",
     "CADENCES",
@@ -1091,6 +1136,7 @@ __all__ = [
     "set_action_status",
     "site_by_code",
     "site_period",
+    "sites_attendance_frames",
     "update_actor",
     "update_forum",
 ]

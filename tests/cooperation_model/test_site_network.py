@@ -179,3 +179,26 @@ def test_export_loads_back_identical(session, logged, tmp_path, fmt):
         assert H.is_directed() == G.is_directed()
         norm = (lambda e: (e[0], e[1])) if G.is_directed() else (lambda e: tuple(sorted(e[:2])))
         assert {norm(e): e[2] for e in H.edges(data=True)} == {norm(e): e[2] for e in G.edges(data=True)}
+
+
+def test_all_sites_metrics_by_period_equal_each_sites_own_and_respect_scoping(session, logged):
+    from cooperation_model.site_network import sites_metrics_by_period
+    from pilots.access import CurrentUser
+
+    other_pilot = create_pilot(session, SYSTEM_USER, slug="bra", name="Brå", purpose="",
+                               start_date=date(2025, 1, 1), end_date=date(2025, 12, 31))
+    other = add_site(session, SYSTEM_USER, other_pilot, "1880")
+    a = create_actor(session, SYSTEM_USER, other.id, name="Polisen Örebro", sector="polis", level="operativ").id
+    b = create_actor(session, SYSTEM_USER, other.id, name="Skolan", sector="skola", level="operativ").id
+    forum = create_forum(session, SYSTEM_USER, other.id, name="Grupp", level="operativ", cadence="manadsvis")
+    log_meeting(session, SYSTEM_USER, MeetingInput(forum_id=forum.id, meeting_date=date(2025, 5, 5), attended=[a, b]))
+
+    every = sites_metrics_by_period(session, SYSTEM_USER, "quarter")
+    assert sorted(every["site_id"].unique()) == sorted([logged["site"].id, other.id])
+    for site_id in (logged["site"].id, other.id):
+        own = site_metrics_by_period(session, SYSTEM_USER, site_id, "quarter").set_index("period")
+        mine = every[every["site_id"] == site_id].set_index("period").loc[own.index]
+        for column in ("n_meetings", "n_actors", "n_edges", "density"):
+            assert mine[column].tolist() == pytest.approx(own[column].tolist(), nan_ok=True), column
+    orebro = CurrentUser(id=9, username="orebro", role="municipality", municipality_code="1880")
+    assert set(sites_metrics_by_period(session, orebro, "quarter")["site_id"]) == {other.id}

@@ -127,6 +127,17 @@ def test_metrics_window_and_period(database):
     ]
 
 
+def test_trends_list_every_site_by_quarter_with_its_municipality(database):
+    result = run("network", "trends", "--pilot", "tv", "--by-period", "quarter", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("municipality_code,municipality_name,period,period_start,n_meetings,n_actors")
+    assert [line.split(",")[:6] for line in lines[1:]] == [
+        ["2482", "Skellefteå", "2025Q1", "2025-01-01", "1", "3"],
+        ["2482", "Skellefteå", "2025Q2", "2025-04-01", "1", "2"],
+    ]
+
+
 def test_export_gexf_opens_with_attributes(database, tmp_path):
     out = tmp_path / "nät.gexf"
     result = run(

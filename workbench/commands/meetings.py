@@ -16,6 +16,7 @@ from cooperation_model.site_network import (
     site_network,
     site_systematicity,
     site_systematicity_evidence,
+    sites_metrics_by_period,
 )
 from pilots import db
 from pilots.meetings import forums_frame, site_by_code
@@ -81,6 +82,31 @@ def network_metrics(
         else:
             net = site_network(session, user, site.id, _day(start), _day(end))
             frame = net.actors if per_actor else metrics_table(net.metrics)
+    echo_frame(frame, fmt)
+
+
+@network_group.command("trends")
+@click.option("--pilot", "pilot", default=None, help="Pilot slug; all your pilots' sites when left out.")
+@click.option(
+    "--by-period", type=click.Choice(["quarter", "month", "year"]), default="quarter", show_default=True
+)
+@click.option("--format", "fmt", type=click.Choice(FRAME_FORMATS), default="table", show_default=True)
+@friendly_errors
+def network_trends(pilot: str | None, by_period: str, fmt: str) -> None:
+    """Print network metrics per period for every site you may read, one row per site and period.
+
+    \b
+    Example: workbench network trends --pilot tryggvaxt --by-period quarter --format csv
+    """
+    from pilots.sites import get_pilot_by_slug, sites_frame
+
+    user = cli_user()
+    with db.session_scope(ready_engine(), user=user, face="cli") as session:
+        pilot_id = get_pilot_by_slug(session, user, pilot).id if pilot else None
+        frame = sites_metrics_by_period(session, user, by_period, pilot_id)
+        sites = sites_frame(session, user, pilot_id)[["site_id", "municipality_code", "municipality_name"]]
+    frame = sites.merge(frame, on="site_id").drop(columns="site_id")
+    frame["period_start"] = frame["period_start"].dt.date
     echo_frame(frame, fmt)
 
 
