@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -727,7 +727,20 @@ def markdown_table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _assemble(work: Path, dataset: Path, json_out: Path | None, backend: str = "sqlite") -> int:
+def _assemble(work: Path, dataset: Path, json_out: Path | None, backends: Sequence[str] = ("sqlite",)) -> int:
+    result: dict[str, Any] = {}
+    for backend in backends:
+        part = _assemble_backend(work, dataset, backend)
+        result = {**part, "backends": {**result.get("backends", {}), **part["backends"]}}
+    print_table(result)
+    print("\nREADME table:\n" + markdown_table(result))
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+    return 0
+
+
+def _assemble_backend(work: Path, dataset: Path, backend: str) -> dict[str, Any]:
     figures = json.loads((work / f"partial-{backend}.json").read_text(encoding="utf-8"))
     targets = [
         _check(
@@ -756,12 +769,9 @@ def _assemble(work: Path, dataset: Path, json_out: Path | None, backend: str = "
         "scale": manifest["scale"],
         "backends": {backend: {"figures": figures, "targets": targets}},
     }
-    print_table(result)
-    print("\nREADME table:\n" + markdown_table(result))
-    if json_out:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(result, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-    return 0
+    if backend == "postgresql" and os.environ.get(PG_ENV):
+        result["machine"]["postgresql"] = _pg_version(_pg_schema_url(os.environ[PG_ENV], "bench_national"))
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -772,8 +782,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.add_argument("--work", type=Path, required=True)
         parser.add_argument("--dataset", type=Path, required=True)
         parser.add_argument("--json", type=Path)
+        parser.add_argument("--backend", action="append", choices=("sqlite", "postgresql"))
         args = parser.parse_args(argv[1:])
-        return _assemble(args.work, args.dataset, args.json)
+        return _assemble(args.work, args.dataset, args.json, args.backend or ["sqlite"])
     if argv and argv[0] == "_report":
         parser = argparse.ArgumentParser(prog="run.py _report")
         parser.add_argument("--database", required=True)
@@ -807,6 +818,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=None, help="folder for databases and scratch files")
     parser.add_argument("--skip-pages", action="store_true", help="leave out the page renders and memory")
     parser.add_argument("--json", type=Path, help="also write the result as JSON to this file")
+    parser.add_argument("--backend", action="append", choices=("sqlite", "postgresql"),
+                        help="measure only this backend (repeatable; default: SQLite, and PostgreSQL when "
+                        f"{PG_ENV} is set)")
     args = parser.parse_args(argv)
     work = args.work or args.dataset.with_name(args.dataset.name + "-work")
     work.mkdir(parents=True, exist_ok=True)
@@ -829,6 +843,10 @@ def main(argv: list[str] | None = None) -> int:
         "dataset": str(args.dataset),
         "backends": {},
     }
+    if args.backend:
+        runs = [r for r in runs if r[0] in args.backend]
+        if not runs:
+            parser.error(f"no such backend to run (PostgreSQL needs {PG_ENV})")
     for backend, national_url, demo_url in runs:
         manifest = ensure_national(args.dataset, national_url, args.seed, args.scale)
         ensure_demo(demo_url)
