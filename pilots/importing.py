@@ -73,6 +73,9 @@ class SimpleImporter:
     apply_fn: Callable[[Session, CurrentUser, ImportFile], ImportResult]
     choices_fn: Callable[[Session, CurrentUser], Mapping[str, Sequence[str]]] | None = None
     export_fn: Callable[[Session, CurrentUser], pd.DataFrame] | None = None
+    tables: tuple[str, ...] = ()
+    """The tables an import of this kind writes (their planner statistics are refreshed after a large
+    import); empty: every table."""
 
     def apply(self, session: Session, user: CurrentUser, data: ImportFile) -> ImportResult:
         return self.apply_fn(session, user, data)
@@ -118,5 +121,5 @@ def run_import(
                                                           "created": result.created, "updated": result.updated})
     session.flush()
     if result.created + result.updated >= ANALYZE_AFTER_ROWS:
-        analyze(session.connection())
+        analyze(session.connection(), getattr(importer, "tables", ()))
     return result

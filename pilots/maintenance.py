@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
@@ -19,7 +20,7 @@ from pilots.models import (
 )
 
 
-def analyze(connection: Connection) -> None:
+def analyze(connection: Connection, tables: Sequence[str] = ()) -> None:
     """Refresh the query planner's statistics of every table: ``ANALYZE`` (the same word on both backends).
 
     Without statistics SQLite takes ``deleted_at IS NULL`` on an indexed column for a selective match and
@@ -33,8 +34,12 @@ def analyze(connection: Connection) -> None:
     SQLite's ``PRAGMA analysis_limit`` would make it cheaper still but its estimates were too coarse to
     steer the log page off the ``deleted_at`` index, and ``PRAGMA optimize`` (SQLite 3.40) analyses only
     tables that this connection's queries needed, so neither is used.
+    ``tables``: only these (an import refreshes what it wrote); empty: every table.
     """
-    connection.exec_driver_sql("ANALYZE")
+    if not tables:
+        connection.exec_driver_sql("ANALYZE")
+    for table in tables:
+        connection.exec_driver_sql(f"ANALYZE {connection.dialect.identifier_preparer.quote(table)}")
 
 
 def prepare_database(engine: Engine) -> None:

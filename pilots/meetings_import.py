@@ -479,5 +479,6 @@ def meeting_choices(session: Session, user: CurrentUser) -> Mapping[str, Sequenc
 
 
 MEETINGS_IMPORTER = SimpleImporter(
-    kind="meetings", spec=MEETINGS_SPEC, apply_fn=apply_meetings, choices_fn=meeting_choices
+    kind="meetings", spec=MEETINGS_SPEC, apply_fn=apply_meetings, choices_fn=meeting_choices,
+    tables=("meeting", "meeting_attendance", "meeting_action"),
 )
