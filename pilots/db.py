@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect
+from sqlalchemy import Boolean, Connection, Engine, Table, create_engine, event, insert, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -218,6 +218,8 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         default = c.default.arg if c.default is not None and c.default.is_scalar else None  # type: ignore[attr-defined]
         column = [row.get(c.name, default) for row in rows]
         convert = c.type.bind_processor(conn.dialect)
+        if isinstance(c.type, Boolean) and all(v is None or v is True or v is False for v in column):
+            convert = None  # sqlite3 and psycopg take Python booleans as they are
         if convert is not None:
             column = [None if v is None else convert(v) for v in column]
         values.append(column)
