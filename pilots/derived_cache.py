@@ -12,8 +12,12 @@ An ORM flush whose rows can be traced to their sites drops only those sites' ent
 Every other write drops everything: a flush touching a table not tied to one site (pilots, municipalities,
 instrument versions...), an ORM bulk INSERT/UPDATE/DELETE statement, and any INSERT/UPDATE/DELETE sent through
 an engine outside a flush (raw connections, restores, maintenance). Writes to the audit trail and user accounts
-drop nothing. Other processes (replicas) see a write at the latest after the time-to-live
-(``WORKBENCH_CACHE_TTL`` seconds, default 300; 0 turns the cache off).
+drop nothing.
+
+Other processes' writes (the CLI, an import, a second app server) are seen through the audit trail: every ORM
+change and every import leaves an audit row, so at most every ``AUDIT_CHECK_SECONDS`` the new rows are read
+and traced to their sites the same way. What bypasses both (raw SQL from elsewhere) shows at the latest after
+the time-to-live (``WORKBENCH_CACHE_TTL`` seconds, default 3600; 0 turns the cache off).
 """
 
 from __future__ import annotations
@@ -25,11 +29,12 @@ from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, inspect, select
+from sqlalchemy import Engine, event, func, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 T = TypeVar("T")
 TTL_ENV = "WORKBENCH_CACHE_TTL"
+DEFAULT_TTL = 3600.0
 MAX_ENTRIES = 20_000
 # Writes to these tables do not change any derived data.
 _IGNORED_TABLES = frozenset({"audit_event", "user_account", "login_attempt"})
@@ -53,14 +58,16 @@ _aggregate_generation = 0  # bumped by every write
 _site_generations: dict[int, int] = {}  # bumped by writes to that site
 _flushing = threading.local()
 _refresh = threading.local()
+_audit_marks: dict[str, tuple[float, int | None]] = {}  # database -> (when looked, newest audit id seen)
+AUDIT_CHECK_SECONDS = 2.0
 
 
 def ttl_seconds() -> float:
     raw = os.environ.get(TTL_ENV, "").strip()
     try:
-        return float(raw) if raw else 300.0
+        return float(raw) if raw else DEFAULT_TTL
     except ValueError:
-        return 300.0
+        return DEFAULT_TTL
 
 
 def invalidate() -> None:
@@ -108,7 +115,9 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T], *, site_id
     if ttl <= 0:
         return compute()
     site = None if site_id is None else int(site_id)
-    key = (str(session.get_bind().engine.url.render_as_string(hide_password=True)), site, key)
+    database = str(session.get_bind().engine.url.render_as_string(hide_password=True))
+    _follow_audit_trail(session, database)
+    key = (database, site, key)
     now = time.monotonic()
     with _lock:
         hit = _entries.get(key)
@@ -122,6 +131,67 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T], *, site_id
                 _entries.clear()
             _entries[key] = (now + ttl, stamp, value)
     return value
+
+
+def _follow_audit_trail(session: Session, database: str) -> None:
+    """Drop what other processes' writes changed: every ORM change and every import leaves a row in the
+    audit trail, so new audit rows since the last look (at most every ``AUDIT_CHECK_SECONDS``) are traced to
+    their sites like this process's own flushes; an import or anything untraceable drops everything."""
+    from pilots.models import AuditEvent
+
+    now = time.monotonic()
+    with _lock:
+        checked_at, seen = _audit_marks.get(database, (-AUDIT_CHECK_SECONDS, None))
+        if now - checked_at < AUDIT_CHECK_SECONDS:
+            return
+        _audit_marks[database] = (now, seen)
+    conn = session.connection()
+    newest = conn.execute(select(func.max(AuditEvent.id))).scalar()
+    if seen is not None and (newest is None or newest < seen):  # the trail went back: a restore, a reset
+        invalidate()
+    if seen is None or newest is None or newest <= seen:
+        with _lock:
+            _audit_marks[database] = (now, newest)
+        return
+    rows = conn.execute(
+        select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.before, AuditEvent.after)
+        .where(AuditEvent.id > seen, AuditEvent.id <= newest)
+        .limit(_TRACE_MAX_ROWS + 1)
+    ).all()
+    written = [r for r in rows if r.entity not in _IGNORED_TABLES]
+    sites = (
+        None if len(rows) > _TRACE_MAX_ROWS
+        else _sites_written(session, [_audited_links(conn, *r) for r in written]) if written
+        else set()
+    )  # fmt: skip
+    if sites is None:
+        invalidate()
+    elif sites:
+        invalidate_sites(sites)
+    with _lock:
+        _audit_marks[database] = (now, newest)
+
+
+def _audited_links(conn: Any, entity: str, entity_id: str, before: Any, after: Any) -> tuple[str, dict[str, Any]] | None:
+    """An audited row's table and the columns that tie it to its site: from the snapshot when it has them
+    (creates and deletes keep the whole row), else read by the row's id (an update keeps only the change)."""
+    from pilots.models import Base
+
+    values = {**(before or {}), **(after or {})} if isinstance(before or {}, dict) and isinstance(after or {}, dict) else {}
+    table = Base.metadata.tables.get(entity)
+    if table is None:
+        return None  # an import, a restore...: not one table's row
+    if entity == "site":
+        return entity, {"id": int(entity_id)} if entity_id.isdigit() else {}
+    wanted = [c for c in _LINK_COLUMNS if c in table.c]
+    if not wanted:
+        return None
+    if all(c in values for c in wanted):
+        return entity, {c: values[c] for c in wanted}
+    if not entity_id.isdigit() or "id" not in table.c:
+        return None
+    row = conn.execute(select(*(table.c[c] for c in wanted)).where(table.c.id == int(entity_id))).first()
+    return None if row is None else (entity, dict(zip(wanted, row, strict=True)))
 
 
 def scope_key(user: Any) -> tuple[Any, ...]:

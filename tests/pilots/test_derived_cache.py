@@ -173,3 +173,30 @@ def test_moving_a_record_to_another_site_drops_both_sites_values(engine) -> None
     with db.session_scope(engine, user=SYSTEM_USER) as s:
         cached(s, "site measure", compute_b, site_id=site_b)
     assert len(calls_b) == 2
+
+
+def test_another_processs_meeting_reaches_this_cache_through_the_audit_trail(engine, monkeypatch) -> None:
+    from pilots import derived_cache
+    from pilots.meetings import MeetingInput, log_meeting
+
+    site_a, site_b, forum, actors = _two_sites(engine)
+    invalidate()
+    monkeypatch.setattr(derived_cache, "AUDIT_CHECK_SECONDS", 0.0)
+    calls_a, compute_a = _counter()
+    calls_b, compute_b = _counter()
+
+    def read() -> None:
+        with db.session_scope(engine, user=SYSTEM_USER) as s:
+            cached(s, "site measure", compute_a, site_id=site_a)
+            cached(s, "site measure", compute_b, site_id=site_b)
+
+    read()
+    # Another process logs a meeting: its flush events never fire here, so suppress ours while writing.
+    monkeypatch.setattr(derived_cache, "invalidate_sites", lambda _sites: None)
+    monkeypatch.setattr(derived_cache, "invalidate", lambda: None)
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        log_meeting(s, SYSTEM_USER, MeetingInput(forum_id=forum, meeting_date=date(2025, 3, 4), attended=actors))
+    monkeypatch.undo()
+    monkeypatch.setattr(derived_cache, "AUDIT_CHECK_SECONDS", 0.0)
+    read()
+    assert (len(calls_a), len(calls_b)) == (2, 1), "site a recomputed after the other process's meeting; b kept"
