@@ -10,6 +10,7 @@ rule stated in the chart's source line.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from cooperation_model.figures import bar_chart, network_figure, strip_box_chart
 from cooperation_model.model import SIZE_LABELS, ModelEvidence
 from cooperation_model.systematicity import classification_label
 from pilots.access import CurrentUser
+from pilots.derived_cache import cached, scope_key
 from pilots.errors import Problem, ValidationError
 
 SOURCE_SV = "Arbetsverktyget för pilotutvärdering"
@@ -352,11 +354,20 @@ def pilot_charts(
         # Presenters may see aggregates; the evidence is read with aggregate-only intent and only
         # aggregated charts (with the small-count rule) leave this function.
         reader = CurrentUser(id=None, username=f"{user.username} (aggregat)", role="mfof")
-    evidence = gather_evidence(session, reader, pilot_id)
-    timeline = None if presenter else _timeline(session, user, pilot_id)
-    charts = evidence_charts(evidence, lang=lg, timeline=timeline, presenter=presenter, threshold=threshold)
+
+    def catalogue() -> tuple[list[ChartEntry], Any]:
+        evidence = gather_evidence(session, reader, pilot_id)
+        timeline = None if presenter else _timeline(session, user, pilot_id)
+        entries = evidence_charts(evidence, lang=lg, timeline=timeline, presenter=presenter, threshold=threshold)
+        return entries, evidence.sites
+
+    # The catalogue per pilot, reader scope, language and rule, kept until a write (pilots.derived_cache):
+    # a national pilot's evidence and figures take seconds to assemble, and the page reruns on every click.
+    key = ("pilot_charts", pilot_id, presenter, scope_key(reader), lg, resolve_threshold(threshold))
+    cached_charts, sites = cached(session, key, catalogue)
+    charts = list(cached_charts)  # the caller may add entries; the cached list stays as it was
     if networks and not presenter:
-        for site in evidence.sites.to_dict("records"):
+        for site in sites.to_dict("records"):
             entry = site_network_chart(session, user, int(site["site_id"]), lg, threshold=threshold)
             if entry is not None:
                 charts.append(entry)

@@ -351,8 +351,17 @@ def _presenter_site_measures(session: Session, user: CurrentUser, pilot_id: int 
     require_role(user, "presenter")
 
     visible = set(pilots_frame(session, user)["id"])
-    sites = sites_frame(session, SYSTEM_USER, pilot_id)
-    return _measures_for(session, SYSTEM_USER, sites[sites["pilot_id"].isin(visible)], None)
+
+    def compute() -> pd.DataFrame:
+        sites = sites_frame(session, SYSTEM_USER, pilot_id)
+        return _measures_for(session, SYSTEM_USER, sites[sites["pilot_id"].isin(visible)], None)
+
+    # The whole table per set of visible pilots and day, cached until a write (pilots.derived_cache).
+    key = ("presenter_site_measures", tuple(sorted(visible)), pilot_id, date.today())
+    frame = cached(session, key, compute)
+    out = frame.copy()
+    out.attrs["measures"] = frame.attrs.get("measures", {})
+    return out
 
 
 def measure_catalogue(frame: pd.DataFrame, lang: str = "sv") -> pd.DataFrame:
