@@ -85,3 +85,14 @@ def test_survey_page_reads_the_pilot_table_only_when_asked(app_as) -> None:
     at.toggle(key="survey_show_pilots").set_value(True).run()
     assert not at.exception, at.exception
     assert len(at.dataframe) == tables + 1
+
+
+def test_sites_page_lists_the_sites_a_page_at_a_time_with_the_total(app_as, demo_url: str) -> None:
+    engine = db.make_engine(demo_url)
+    with db.session_scope(engine) as s:
+        total = len(sites_frame(s, SYSTEM_USER))
+    engine.dispose()
+    at = _open(app_as, "sites")
+    assert not at.exception, at.exception
+    assert f"Visar 1–{min(50, total)} av {total}" in _captions(at)
+    assert len(at.dataframe[1].value) == min(50, total)  # [0] lists the pilots

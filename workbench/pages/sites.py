@@ -16,7 +16,16 @@ from pilots.sites import (
     sites_frame,
     update_site,
 )
-from workbench.widgets import demo_banner, page_context, personal_data_hint, show_table, shows_errors, t
+from workbench.widgets import (
+    PAGE_SIZE,
+    demo_banner,
+    page_context,
+    pager,
+    personal_data_hint,
+    show_table,
+    shows_errors,
+    t,
+)
 
 ctx = page_context()
 st.title(t("sites.title"))
@@ -31,7 +40,8 @@ writer = ctx.user.role in ("admin", "researcher")
 st.subheader(t("sites.pilots"))
 show_table(pilots[["slug", "name", "kind", "start_date", "end_date", "purpose"]], hide_index=True)
 st.subheader(t("sites.sites"))
-show_table(sites[["pilot_name", "municipality_code", "municipality_name", "county_name", "size_class",
+offset = pager(len(sites), "sites_page")  # a national pilot has 290 sites: one page at a time
+show_table(sites.iloc[offset : offset + PAGE_SIZE][["pilot_name", "municipality_code", "municipality_name", "county_name", "size_class",
                     "skr_group_2017_name", "contact_role", "project_organisation", "start_date", "end_date",
                     "context_notes"]], hide_index=True)
 
