@@ -279,6 +279,7 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
 
     planned: list[_Planned] = []
     in_file: dict[tuple[int, date], int] = {}
+    resolved: dict[tuple[int, str | None], tuple[list[int], list[str]]] = {}
     for row in data.rows:
         site = site_of_row.get(row.number)
         if site is None:
@@ -316,14 +317,20 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
             else:
                 in_file[(forum_id, when)] = row.number
 
-        def actor_ids(column: str, names: list[str]) -> list[int]:
-            ids, unknown = [], []
-            for name in names:
-                aid = actors.get((site.site_id, _norm(name)))  # noqa: B023 - used immediately
-                if aid is None:
-                    unknown.append(name)
-                else:
-                    ids.append(aid)
+        def actor_ids(column: str, text: str | list[str] | None) -> list[int]:
+            # A forum's attendance lists repeat from meeting to meeting: each list is resolved once per site.
+            key = (site.site_id, text if not isinstance(text, list) else "\n".join(text))  # noqa: B023
+            found = resolved.get(key)
+            if found is None:
+                ids, unknown = [], []
+                for name in text if isinstance(text, list) else split_names(text):
+                    aid = actors.get((site.site_id, _norm(name)))  # noqa: B023 - used immediately
+                    if aid is None:
+                        unknown.append(name)
+                    else:
+                        ids.append(aid)
+                found = resolved[key] = (ids, unknown)
+            ids, unknown = list(found[0]), found[1]
             if unknown:
                 problems.append(
                     Problem(
@@ -336,8 +343,8 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
             return ids
 
         item = _Planned(row, site.site_id, forum_id or 0, when, v)
-        item.attended = actor_ids("deltagare", split_names(v.get("deltagare")))
-        item.absent = actor_ids("inbjudna_ej_narvarande", split_names(v.get("inbjudna_ej_narvarande")))
+        item.attended = actor_ids("deltagare", v.get("deltagare"))
+        item.absent = actor_ids("inbjudna_ej_narvarande", v.get("inbjudna_ej_narvarande"))
         if not item.attended and not split_names(v.get("deltagare")):
             problems.append(Problem(where("deltagare"), "ange minst en närvarande aktör"))
         both = set(item.attended) & set(item.absent)
