@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pilots.errors import PersonalDataError, Problem, ValidationError
-from pilots.privacy import check_text
+from pilots.privacy import check_text, find_personal_identity_numbers
 
 __all__ = [
     "ACCEPTED_FORMATS",
@@ -797,25 +797,30 @@ def parse_records(
     records: list[dict[str, Any]] = []
     record_rows: list[int] = []
     width = len(raw.header)
+    def where(row: RawRow, c: Column) -> str:  # built only for a problem (a file has a million cells)
+        return f"{filename}, rad {row.number}, kolumn {shown_header.get(c.name, c.name)}"
+
+    column_plan = [(c, positions.get(c.name), overrides.get(c.name), c.kind in ("text", "free_text"))
+                   for c in spec.columns]
     for row in raw.rows:
         record: dict[str, Any] = {}
-        for c in spec.columns:
-            where = f"{filename}, rad {row.number}, kolumn {shown_header.get(c.name, c.name)}"
-            position = positions.get(c.name)
-            value = row.cells[position] if position is not None and position < len(row.cells) else None
+        cells = row.cells
+        for c, position, choices, is_text in column_plan:
+            value = cells[position] if position is not None and position < len(cells) else None
             try:
-                parsed = parse_cell(value, c, overrides.get(c.name))
+                parsed = parse_cell(value, c, choices)
             except CellError as err:
-                problems.append(Problem(where, str(err)))
+                problems.append(Problem(where(row, c), str(err)))
                 record[c.name] = None
                 continue
             if parsed is None and c.required and position is not None:
                 problems.append(
-                    Problem(where, "värde saknas; kolumnen är obligatorisk (required value missing)")
+                    Problem(where(row, c), "värde saknas; kolumnen är obligatorisk (required value missing)")
                 )
-            if c.kind in ("text", "free_text") and parsed is not None:
+            if is_text and parsed is not None:
                 try:
-                    check_text(parsed, where)
+                    if find_personal_identity_numbers(parsed):
+                        check_text(parsed, where(row, c))
                 except PersonalDataError as err:
                     problems.extend(err.problems)
                     parsed = None
