@@ -196,7 +196,9 @@ def _audited_links(conn: Any, entity: str, entity_id: str, before: Any, after: A
 
 def scope_key(user: Any) -> tuple[Any, ...]:
     """What decides which records ``user`` may read (role, municipality, pilots): a cache key part for
-    values derived from everything a user can see."""
+    values derived from everything a user can see. Everyone who reads every site (admin, MFoF) shares one."""
+    if getattr(user, "sees_every_site", False):
+        return ("every site",)
     return (user.role, user.municipality_code, tuple(sorted(user.pilot_ids)))
 
 

@@ -200,3 +200,15 @@ def test_another_processs_meeting_reaches_this_cache_through_the_audit_trail(eng
     monkeypatch.setattr(derived_cache, "AUDIT_CHECK_SECONDS", 0.0)
     read()
     assert (len(calls_a), len(calls_b)) == (2, 1), "site a recomputed after the other process's meeting; b kept"
+
+
+def test_readers_of_every_site_share_derived_tables_and_others_do_not() -> None:
+    from pilots.access import CurrentUser
+    from pilots.derived_cache import scope_key
+
+    admin = CurrentUser(id=1, username="a", role="admin")
+    mfof = CurrentUser(id=2, username="m", role="mfof")
+    researcher = CurrentUser(id=3, username="r", role="researcher", pilot_ids=frozenset({1}))
+    municipality = CurrentUser(id=4, username="k", role="municipality", municipality_code="2482")
+    assert scope_key(admin) == scope_key(mfof)
+    assert len({scope_key(admin), scope_key(researcher), scope_key(municipality)}) == 3
