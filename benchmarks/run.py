@@ -201,6 +201,10 @@ def measure_import(url: str, dataset: Path, work: Path) -> dict[str, Any]:
                 rows = sum(len(r) for _, r in snapshot.values())
 
                 def clear() -> None:
+                    if mark == "%s":  # PostgreSQL: TRUNCATE (rolled back with the transaction); a DELETE checks
+                        # every meeting against the unindexed follow-up column of the emptied action table
+                        cur.execute(f"TRUNCATE {', '.join(MEETING_TABLES)} CASCADE")
+                        return
                     cur.execute("UPDATE meeting_action SET followed_up_at_meeting_id = NULL")
                     for table in reversed(MEETING_TABLES):
                         cur.execute(f"DELETE FROM {table}")
