@@ -84,6 +84,16 @@ def site_network(
     return SiteNetwork(site_id, start, end, f, co, bi, flows, metrics, actor_metrics(co))
 
 
+def _period_freq(period: str) -> str:
+    """The pandas frequency of "quarter", "month" or "year"; a clear error for anything else."""
+    freq = PERIODS.get(period)
+    if freq is None:
+        raise ValidationError(
+            Problem("--by-period", f"'{period}' is not a period; expected quarter, month or year")
+        )
+    return freq
+
+
 def site_metrics_by_period(
     session: Session,
     user: CurrentUser,
@@ -93,11 +103,7 @@ def site_metrics_by_period(
     end: date | None = None,
 ) -> pd.DataFrame:
     """graph_metrics of the site's co-attendance graph per quarter, month or year (empty periods included)."""
-    freq = PERIODS.get(period)
-    if freq is None:
-        raise ValidationError(
-            Problem("--by-period", f"'{period}' is not a period; expected quarter, month or year")
-        )
+    freq = _period_freq(period)
     _check_window(start, end)
     # Only actors, meetings and attendance are needed: the lighter read, not all of network_frames.
     actors, meetings, attendance = attendance_frames(session, user, site_id, start, end)
@@ -110,11 +116,7 @@ def sites_metrics_by_period(
     """``site_metrics_by_period`` for every site ``user`` may read (of one pilot, or all) in one pass: the
     rows read with three set-based queries, pairs counted once for all sites. One row per site and period
     from the first to the last period with meetings at any site, with ``site_id`` first."""
-    freq = PERIODS.get(period)
-    if freq is None:
-        raise ValidationError(
-            Problem("--by-period", f"'{period}' is not a period; expected quarter, month or year")
-        )
+    freq = _period_freq(period)
     actors, meetings, attendance = sites_attendance_frames(session, user, pilot_id)
     return metrics_by_period(actors, meetings, attendance, freq, group_by="site_id")
 

@@ -177,7 +177,7 @@ def _audited_links(conn: Any, entity: str, entity_id: str, before: Any, after: A
     (creates and deletes keep the whole row), else read by the row's id (an update keeps only the change)."""
     from pilots.models import Base
 
-    values = {**(before or {}), **(after or {})} if isinstance(before or {}, dict) and isinstance(after or {}, dict) else {}
+    values = {**(before if isinstance(before, dict) else {}), **(after if isinstance(after, dict) else {})}
     table = Base.metadata.tables.get(entity)
     if table is None:
         return None  # an import, a restore...: not one table's row

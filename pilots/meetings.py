@@ -900,6 +900,19 @@ NF_FLOWS = ["meeting_id", "date", "from_actor_id", "to_actor_id", "kind"]
 NF_RATINGS = ["date", "actor_a", "actor_b", "level"]
 
 
+def _typed(
+    actors: pd.DataFrame, meetings: pd.DataFrame, attendance: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The column types the analysis expects, whichever reader (and driver) gave the rows: meeting dates as
+    datetime64, attendance flags as booleans, and an empty organisation as "not stated" (None), so it is
+    left out of node attributes and every export format agrees."""
+    actors["organisation"] = actors["organisation"].map(lambda v: v if isinstance(v, str) and v.strip() else None)
+    meetings["date"] = pd.to_datetime(meetings["date"])
+    attendance["invited"] = attendance["invited"].astype(bool)
+    attendance["attended"] = attendance["attended"].astype(bool)
+    return actors, meetings, attendance
+
+
 def _driver_frame(session: Session, stmt: Any, columns: list[str]) -> pd.DataFrame:
     """Like ``_frame`` for hundreds of thousands of plain rows: the driver's own tuples, without
     SQLAlchemy's per-row processing. Values come as the driver gives them (SQLite: dates as ISO text,
@@ -1033,20 +1046,14 @@ def network_frames(
     flows = _frame(session, flow_stmt, NF_FLOWS)
     ratings = _frame(session, rating_stmt, NF_RATINGS)
 
-    # An empty organisation is "not stated": left out of node attributes, so every export format agrees.
-    actors["organisation"] = actors["organisation"].map(
-        lambda v: v if isinstance(v, str) and v.strip() else None
-    )
+    actors, meetings, attendance = _typed(actors, meetings, attendance)
     forums = _nullable_ids(forums, ["convener_actor_id", "documenter_actor_id", "follow_up_actor_id"])
     meetings = _nullable_ids(meetings, ["convened_by", "documented_by"])
     actions = _nullable_ids(actions, ["followed_up_at_meeting_id"])
     flows = _nullable_ids(flows, ["meeting_id"])
-    meetings["date"] = pd.to_datetime(meetings["date"])
     actions["due_date"] = pd.to_datetime(actions["due_date"])
     flows["date"] = pd.to_datetime(flows["date"])
     ratings["date"] = pd.to_datetime(ratings["date"])
-    attendance["invited"] = attendance["invited"].astype(bool)
-    attendance["attended"] = attendance["attended"].astype(bool)
     return NetworkFrames(site_id, actors, forums, meetings, attendance, actions, flows, ratings)
 
 
@@ -1067,11 +1074,7 @@ def attendance_frames(
                         .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
                         .join(Forum, Forum.id == Meeting.forum_id).where(*window)
                         .order_by(MeetingAttendance.meeting_id, MeetingAttendance.actor_id), NF_ATTENDANCE)
-    actors["organisation"] = actors["organisation"].map(lambda v: v if isinstance(v, str) and v.strip() else None)
-    meetings["date"] = pd.to_datetime(meetings["date"])
-    attendance["invited"] = attendance["invited"].astype(bool)
-    attendance["attended"] = attendance["attended"].astype(bool)
-    return actors, meetings, attendance
+    return _typed(actors, meetings, attendance)
 
 
 def sites_attendance_frames(
@@ -1100,11 +1103,7 @@ def sites_attendance_frames(
                         .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
                         .join(Forum, Forum.id == Meeting.forum_id).join(Site, Site.id == Forum.site_id)
                         .where(*live), NF_ATTENDANCE)
-    actors["organisation"] = actors["organisation"].map(lambda v: v if isinstance(v, str) and v.strip() else None)
-    meetings["date"] = pd.to_datetime(meetings["date"])
-    attendance["invited"] = attendance["invited"].astype(bool)
-    attendance["attended"] = attendance["attended"].astype(bool)
-    return actors, meetings, attendance
+    return _typed(actors, meetings, attendance)
 
 
 __all__ = [
