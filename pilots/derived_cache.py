@@ -125,6 +125,8 @@ def cached(session: Session, key: Hashable, compute: Callable[[], T], *, site_id
     if hit is not None and hit[0] > now + getattr(_refresh, "margin", 0.0) and hit[1] == stamp:
         return hit[2]  # type: ignore[no-any-return]
     value = compute()
+    if "derived_cache_dirty" in session.info:  # computed inside a transaction that wrote: not committed yet
+        return value
     with _lock:
         if stamp == _stamp(site):  # nothing it depends on was written while computing: safe to keep
             if len(_entries) >= MAX_ENTRIES:
@@ -346,5 +348,11 @@ def _after_commit(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
-    session.info.pop("derived_cache_dirty", None)
+    # What was computed from the written sites while the transaction ran may hold its rolled-back rows.
+    if "derived_cache_dirty" in session.info:
+        sites = session.info.pop("derived_cache_dirty")
+        if sites is None:
+            invalidate()
+        else:
+            invalidate_sites(sites)
     _flushing.depth = 0  # a flush that failed never reached after_flush_postexec

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pilots.access import CurrentUser, pilot_read_clause, require_pilot, require_role, site_read_clause
+from pilots.derived_cache import cached, scope_key
 from pilots.errors import NotFound, Problem, ValidationError
 from pilots.models import Municipality, Pilot, PilotResearcher, Site
 from pilots.municipalities import get_municipality
@@ -116,7 +117,14 @@ SITE_COLUMNS = [
 
 def sites_frame(session: Session, user: CurrentUser, pilot_id: int | None = None) -> pd.DataFrame:
     """The sites ``user`` may read, each with its reference context (size class, SKR group, region)."""
-    # Plain columns, not ORM objects: every page lists the sites, and nationally there are 290.
+    # Nearly every page reads this list on every rerun (290 sites nationally): it is kept per reader scope
+    # and pilot in the derived-data cache until any record is written, and each caller gets its own copy.
+    key = ("sites_frame", scope_key(user), pilot_id)
+    return cached(session, key, lambda: _read_sites(session, user, pilot_id)).copy()
+
+
+def _read_sites(session: Session, user: CurrentUser, pilot_id: int | None) -> pd.DataFrame:
+    # Plain columns, not ORM objects: nationally there are 290 sites.
     stmt = (
         select(
             Site.id, Pilot.id, Pilot.slug, Pilot.name, Pilot.is_demo, Municipality.code, Municipality.name,
@@ -154,7 +162,21 @@ def sites_frame(session: Session, user: CurrentUser, pilot_id: int | None = None
 
 def site_label(row: dict[str, Any] | pd.Series) -> str:
     """'Skellefteå (TryggVäxt)' — how a site is named in lists and charts."""
-    return f"{row['municipality_name']} ({row['pilot_name']})"
+    return _label(row["municipality_name"], row["pilot_name"])
+
+
+def site_names(sites: pd.DataFrame) -> dict[int, str]:
+    """Each site's id and label from a ``sites_frame``, in its order (for pickers: one pass over columns)."""
+    return {
+        int(site_id): _label(municipality, pilot)
+        for site_id, municipality, pilot in zip(
+            sites["site_id"], sites["municipality_name"], sites["pilot_name"], strict=True
+        )
+    }
+
+
+def _label(municipality_name: Any, pilot_name: Any) -> str:
+    return f"{municipality_name} ({pilot_name})"
 
 
 def shows_demo_data(session: Session, user: CurrentUser) -> bool:

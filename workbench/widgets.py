@@ -219,9 +219,9 @@ def pager(total: int, key: str, *, page_size: int = PAGE_SIZE, filters: object =
 
 def site_picker(sites: Any, label: str, key: str) -> int:
     """Choose one site from a ``sites_frame`` (the first is chosen until the user picks another)."""
-    from pilots.sites import site_label
+    from pilots.sites import site_names
 
-    names = {int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}
+    names = site_names(sites)
     return int(st.selectbox(label, list(names), format_func=lambda s: names.get(s, str(s)), key=key))
 
 

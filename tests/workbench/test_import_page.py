@@ -29,3 +29,25 @@ def test_upload_preview_and_confirm_imports_and_audits_as_import(app_as, demo_ur
         trail = audit_frame(s, entity="log_entry", face="import")
     engine.dispose()
     assert len(trail) >= 1
+
+
+def test_template_and_export_are_built_only_when_their_button_is_clicked(app_as, monkeypatch) -> None:
+    # A national export holds every site or meeting a user can read: a rerun of the page must not build it,
+    # nor the template; both buttons are still there and build their file on click.
+    import pilots.importing
+    import pilots.templates
+
+    built: list[str] = []
+    real_export, real_template = pilots.importing.SimpleImporter.export, pilots.templates.write_template
+    monkeypatch.setattr(pilots.importing.SimpleImporter, "export",
+                        lambda self, *a: built.append("export") or real_export(self, *a))
+    monkeypatch.setattr(pilots.templates, "write_template",
+                        lambda *a, **k: built.append("template") or real_template(*a, **k))
+    at = app_as("forskare")
+    at.switch_page("pages/data_import.py").run()
+    at.selectbox[0].set_value("sites").run()
+    assert not at.exception, at.exception
+    buttons = {b.key: b.proto for b in at.get("download_button")}
+    assert {"template_download", "export_download"} <= set(buttons)
+    assert buttons["template_download"].label == "Ladda ner mall"
+    assert built == []

@@ -6,7 +6,7 @@ import streamlit as st
 from cooperation_model.figures import bar_chart, figure_alt_text, radar_chart
 from instruments.answers import site_scores
 from instruments.rounds import round_site_ids, rounds_frame
-from pilots.sites import shows_demo_data, site_label, sites_frame
+from pilots.sites import shows_demo_data, site_names, sites_frame
 from workbench.widgets import demo_banner, page_context, provisional_badge, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
@@ -20,7 +20,7 @@ demo_banner(demo)
 if with_rounds.empty:
     st.info(t("assessment_results.no_rounds"))
     st.stop()
-names = {int(r["site_id"]): site_label(r) for r in with_rounds.to_dict("records")}
+names = site_names(with_rounds)
 site_id = st.selectbox(
     t("assessment_results.site"), list(names), format_func=lambda s: names.get(s, str(s)), key="results_site"
 )

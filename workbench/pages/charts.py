@@ -9,7 +9,7 @@ from cooperation_model.charts import pilot_charts, site_network_chart, write_cha
 from cooperation_model.disclosure import rule_text
 from cooperation_model.export import figures_to_images, safe_file_name
 from cooperation_model.figures import figure_data_table
-from pilots.sites import pilots_frame, shows_demo_data, site_label, sites_frame
+from pilots.sites import pilots_frame, shows_demo_data, site_names, sites_frame
 from workbench.widgets import demo_banner, page_context, show_table, shows_errors, t
 
 MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
@@ -44,8 +44,8 @@ selected = [e for e in entries if e.key in chosen]
 if ctx.user.sees_site_level_data:
     with ctx.session() as session:
         sites = sites_frame(session, ctx.user, pilot_id)
-    site_names = {0: t("charts.network_none"), **{int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}}
-    network_site = st.selectbox(t("charts.network_site"), list(site_names), format_func=site_names.get,
+    site_choices = {0: t("charts.network_none"), **site_names(sites)}
+    network_site = st.selectbox(t("charts.network_site"), list(site_choices), format_func=site_choices.get,
                                 key=f"charts_network_site_{pilot_id}")
     if network_site:
         network = None

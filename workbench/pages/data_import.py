@@ -20,10 +20,16 @@ importer = face_importer(kind)
 
 st.subheader(t("data_import.template"))
 fmt = st.radio(t("data_import.template_format"), ["xlsx", "csv"], horizontal=True, key="template_format")
-with tempfile.TemporaryDirectory() as tmp:
-    path = write_template(importer.spec, Path(tmp) / f"mall-{kind}.{fmt}", lang=ctx.lang)
-    st.download_button(t("data_import.download_template"), data=path.read_bytes(), file_name=path.name,
-                       mime=MIME_TYPES.get(fmt, "application/octet-stream"), key="template_download")
+
+
+def template_bytes() -> bytes:
+    # Written when the button is clicked, not on every rerun.
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_template(importer.spec, Path(tmp) / f"mall-{kind}.{fmt}", lang=ctx.lang).read_bytes()
+
+
+st.download_button(t("data_import.download_template"), data=template_bytes, file_name=f"mall-{kind}.{fmt}",
+                   mime=MIME_TYPES.get(fmt, "application/octet-stream"), key="template_download", on_click="ignore")
 
 if ctx.user.role in ("admin", "researcher"):
     st.subheader(t("data_import.upload"))
@@ -41,10 +47,12 @@ if ctx.user.role in ("admin", "researcher"):
 
 st.subheader(t("data_import.export"))
 export_format = st.radio(t("data_import.export_format"), ["csv", "xlsx", "json"], horizontal=True)
-with shows_errors():
-    with ctx.session() as session:
-        frame = importer.export(session, ctx.user) if hasattr(importer, "export") else None
-    if frame is not None:
-        st.download_button(t("data_import.download_export", n=len(frame)), data=records_to_bytes(frame, export_format),
-                           file_name=f"{kind}.{export_format}", mime=MIME_TYPES.get(export_format, "text/plain"),
-                           key="export_download")
+if hasattr(importer, "export"):
+
+    def export_bytes() -> bytes:
+        # Every record of the kind the user may read: read when the button is clicked, not on every rerun.
+        with ctx.session() as session:
+            return records_to_bytes(importer.export(session, ctx.user), export_format)
+
+    st.download_button(t("data_import.download_export"), data=export_bytes, file_name=f"{kind}.{export_format}",
+                       mime=MIME_TYPES.get(export_format, "text/plain"), key="export_download", on_click="ignore")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from cooperation_model.site_network import site_systematicity
 from cooperation_model.systematicity import SCORE_COMPONENTS, classification_label
-from pilots.sites import shows_demo_data, site_label, sites_frame
+from pilots.sites import shows_demo_data, site_names, sites_frame
 from workbench.widgets import demo_banner, page_context, show_table, t
 
 ctx = page_context()
@@ -18,8 +18,8 @@ with ctx.session() as session:
 if sites.empty:
     st.info(t("common.empty"))
     st.stop()
-site_names = {int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}
-site_id = st.selectbox(t("forums.site"), list(site_names), format_func=site_names.get, key="forums_site")
+site_choices = site_names(sites)
+site_id = st.selectbox(t("forums.site"), list(site_choices), format_func=site_choices.get, key="forums_site")
 with ctx.session() as session:
     table = site_systematicity(session, ctx.user, site_id)
 if table.empty:

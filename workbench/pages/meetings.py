@@ -26,7 +26,7 @@ from pilots.meetings import (
     open_actions,
     person_name_warning,
 )
-from pilots.sites import shows_demo_data, site_label, sites_frame
+from pilots.sites import shows_demo_data, site_names, sites_frame
 from workbench.widgets import (
     PAGE_SIZE,
     demo_banner,
@@ -53,8 +53,8 @@ with ctx.session() as session:
 if sites.empty:
     st.info(t("common.empty"))
     st.stop()
-site_names = {int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}
-site_id = st.selectbox(t("meetings.site"), list(site_names), format_func=site_names.get, key="meetings_site")
+site_choices = site_names(sites)
+site_id = st.selectbox(t("meetings.site"), list(site_choices), format_func=site_choices.get, key="meetings_site")
 with ctx.session() as session:
     actors = actors_frame(session, ctx.user, site_id)
     forums = forums_frame(session, ctx.user, site_id)

@@ -5,7 +5,7 @@ import streamlit as st
 from cooperation_model.adoption import adopt_model, adoptions_frame, model_fidelity
 from cooperation_model.figures import figure_data_table, line_chart
 from pilots.access import may_write_pilot
-from pilots.sites import shows_demo_data, site_label, sites_frame
+from pilots.sites import shows_demo_data, site_names, sites_frame
 from workbench.widgets import demo_banner, page_context, show_chart, show_table, shows_errors, t
 
 ctx = page_context()
@@ -18,7 +18,7 @@ with ctx.session() as session:
 if sites.empty:
     st.info(t("model_adoption.no_sites"))
     st.stop()
-labels = {int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}
+labels = site_names(sites)
 site_id = int(
     st.selectbox(t("model_adoption.site"), list(labels), format_func=labels.get, key="adoption_site")
 )

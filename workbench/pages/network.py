@@ -7,7 +7,7 @@ import streamlit as st
 
 from cooperation_model.figures import figure_alt_text, figure_data_table, line_chart, network_figure
 from cooperation_model.site_network import metrics_table, site_metrics_by_period, site_network
-from pilots.sites import shows_demo_data, site_label, sites_frame
+from pilots.sites import shows_demo_data, site_names, sites_frame
 from workbench.widgets import demo_banner, download_frame, page_context, show_chart, show_table, t
 
 ctx = page_context()
@@ -19,8 +19,8 @@ demo_banner(is_demo)
 if sites.empty:
     st.info(t("common.empty"))
     st.stop()
-site_names = {int(r["site_id"]): site_label(r) for r in sites.to_dict("records")}
-site_id = st.selectbox(t("network.site"), list(site_names), format_func=site_names.get, key="network_site")
+site_choices = site_names(sites)
+site_id = st.selectbox(t("network.site"), list(site_choices), format_func=site_choices.get, key="network_site")
 source = t("network.source")
 
 with ctx.session() as session:
@@ -46,7 +46,7 @@ layout = nx.spring_layout(whole.co_attendance, seed=42, weight="weight")
 fig = network_figure(
     net.co_attendance,
     {n: layout[n] for n in net.co_attendance},
-    title=t("network.figure_title", site=site_names[site_id], period=chosen),
+    title=t("network.figure_title", site=site_choices[site_id], period=chosen),
     source=source,
     demo=is_demo,
     lang=ctx.lang,

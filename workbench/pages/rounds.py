@@ -15,7 +15,7 @@ from instruments.rounds import (
     set_round_status,
 )
 from instruments.store import instruments_frame
-from pilots.sites import shows_demo_data, site_label, sites_frame
+from pilots.sites import shows_demo_data, site_names, sites_frame
 from workbench.widgets import demo_banner, page_context, show_table, shows_errors, site_picker, t
 
 ctx = page_context()
@@ -74,8 +74,8 @@ writable = sites[sites["pilot_id"].isin(ctx.user.pilot_ids) | (ctx.user.role == 
 with st.form("create_round", clear_on_submit=True):
     st.subheader(t("rounds.create"))
     site_ids = writable["site_id"].tolist()
-    site_names = {int(r["site_id"]): site_label(r) for r in writable.to_dict("records")}
-    new_site_id = st.selectbox(t("rounds.site"), site_ids, format_func=lambda s: site_names.get(s, str(s)),
+    site_choices = site_names(writable)
+    new_site_id = st.selectbox(t("rounds.site"), site_ids, format_func=lambda s: site_choices.get(s, str(s)),
                                index=site_ids.index(site_id) if site_id in site_ids else 0)
     version_names = {
         int(r.instrument_version_id): f"{r.instrument_id} {r.version} ({r.status})"
