@@ -16,10 +16,16 @@ from sqlalchemy.orm import Session
 AnySelect: TypeAlias = "Select[Unpack[tuple[Any, ...]]]"
 
 
-def row_count(session: Session, stmt: AnySelect) -> int:
-    """How many rows ``stmt`` returns, counted by the database (its ordering and slice are dropped)."""
-    counted = stmt.order_by(None).limit(None).offset(None).subquery()
-    return int(session.scalar(select(func.count()).select_from(counted)) or 0)
+def row_count(session: Session, stmt: AnySelect, at_most: int | None = None) -> int:
+    """How many rows ``stmt`` returns, counted by the database (its ordering and slice are dropped).
+
+    With ``at_most`` the database stops counting after ``at_most + 1`` rows: a result above ``at_most``
+    means "more than ``at_most``", at a cost that does not grow with the table.
+    """
+    counted = stmt.order_by(None).limit(None).offset(None)
+    if at_most is not None:
+        counted = counted.limit(at_most + 1)
+    return int(session.scalar(select(func.count()).select_from(counted.subquery())) or 0)
 
 
 def page_of(stmt: AnySelect, limit: int | None, offset: int = 0) -> AnySelect:

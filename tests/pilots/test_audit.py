@@ -82,3 +82,15 @@ def test_the_trail_is_paged_and_counted_by_the_database(engine) -> None:
         for ask in (audit_count, audit_newest_id, audit_filter_choices):
             with pytest.raises(AccessDenied):
                 ask(s, researcher)
+
+
+def test_audit_count_stops_after_at_most_plus_one(engine) -> None:
+    admin = CurrentUser(id=None, username="admin", role="admin")
+    with db.session_scope(engine, user=admin) as s:
+        for n in range(12):
+            record_event(s, "backup", "database", str(n))
+    with db.session_scope(engine, user=admin) as s:
+        exact = audit_count(s, admin, entity="database")
+        assert exact == 12
+        assert audit_count(s, admin, entity="database", at_most=5) == 6  # "more than 5"
+        assert audit_count(s, admin, entity="database", at_most=12) == 12  # all of them: exact

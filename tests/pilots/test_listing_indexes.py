@@ -136,12 +136,12 @@ def test_a_large_import_refreshes_the_planner_statistics(engine: Engine, monkeyp
 
 @contextmanager
 def _plans(session: Session) -> Iterator[Callable[[], list[str]]]:
-    """Records the SELECTs run inside the block; the callable gives SQLite's plan of each, as text."""
+    """Records the SELECTs (and WITH queries) run inside the block; the callable gives SQLite's plan of each, as text."""
     seen: list[tuple[str, Any]] = []
     bind = session.connection()
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):  # WITH RECURSIVE: the distinct lists
             seen.append((statement, parameters))
 
     event.listen(bind, "before_cursor_execute", record)

@@ -96,3 +96,17 @@ def test_sites_page_lists_the_sites_a_page_at_a_time_with_the_total(app_as, demo
     assert not at.exception, at.exception
     assert f"Visar 1–{min(50, total)} av {total}" in _captions(at)
     assert len(at.dataframe[1].value) == min(50, total)  # [0] lists the pilots
+
+
+def test_audit_page_counts_no_further_than_its_cap_and_says_more_than(app_as, monkeypatch) -> None:
+    # A national month holds hundreds of thousands of events: beyond the cap the page says "more than" and
+    # pages through the newest events up to the cap.
+    import pilots.audit
+
+    monkeypatch.setattr(pilots.audit, "AUDIT_COUNT_CAP", 150)
+    at = _open(app_as, "audit")
+    assert not at.exception, at.exception
+    assert at.markdown[0].value.startswith("Fler än 150 händelser")
+    assert len(at.dataframe[0].value) == 100 and "Visar 1–100 av 150" in _captions(at)
+    at.number_input(key="audit_page").set_value(2).run()
+    assert len(at.dataframe[0].value) == 50 and "Visar 101–150 av 150" in _captions(at)

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from pilots.audit import audit_count, audit_filter_choices, audit_trail
+from pilots.audit import AUDIT_COUNT_CAP, audit_count, audit_filter_choices, audit_trail
 from pilots.sites import shows_demo_data
 from workbench.widgets import (
     demo_banner,
@@ -46,11 +46,16 @@ with shows_errors():
     }
     # One page per rerun, read and counted by the database; the downloads hold every matching event.
     with ctx.session() as session:
-        total = audit_count(session, ctx.user, **filters)
-    st.write(t("audit.count", n=total))
+        total = audit_count(session, ctx.user, **filters, at_most=AUDIT_COUNT_CAP)
+    if total > AUDIT_COUNT_CAP:  # a national month holds hundreds of thousands: count no further
+        st.write(t("audit.count_more", n=f"{AUDIT_COUNT_CAP:,}".replace(",", "\u00a0")))
+        total = AUDIT_COUNT_CAP
+    else:
+        st.write(t("audit.count", n=total))
     offset = pager(total, "audit_page", page_size=AUDIT_PAGE_SIZE, filters=filters)
     with ctx.session() as session:
-        frame = audit_trail(session, ctx.user, **filters, limit=AUDIT_PAGE_SIZE, offset=offset)
+        frame = audit_trail(session, ctx.user, **filters, limit=max(0, min(AUDIT_PAGE_SIZE, total - offset)),
+                            offset=offset)
     show_table(frame, hide_index=True, width="stretch")
 
     def every_event() -> pd.DataFrame:
