@@ -455,13 +455,13 @@ def load(directory: Path, url: str, *, echo: bool = True) -> dict[str, float]:
     from pilots.access import SYSTEM_USER
     from pilots.importing import run_import
     from pilots.log import LOG_IMPORTER
-    from pilots.maintenance import prepare_database
     from pilots.meetings import create_actor, create_forum
     from pilots.meetings_import import MEETINGS_IMPORTER
     from pilots.models import Pilot, Site, UserAccount
     from pilots.sites_import import SITES_IMPORTER
     from pilots.survey_store import SURVEY_IMPORTER
     from pilots.users import create_user
+    from workbench.database import prepare_workbench
 
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     engine = db.make_engine(url)
@@ -479,8 +479,8 @@ def load(directory: Path, url: str, *, echo: bool = True) -> dict[str, float]:
 
         return _Step()
 
-    with step("migrate"):
-        prepare_database(engine)
+    with step("migrate"):  # as `workbench db upgrade`: schema, municipalities, the shipped definitions
+        prepare_workbench(engine)
     with step("reference"):
         _reference_import(url)
     user = SYSTEM_USER

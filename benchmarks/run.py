@@ -115,11 +115,11 @@ def ensure_national(dataset: Path, url: str, seed: int, scale: str) -> dict[str,
         generate.load(dataset, url)
     else:  # loaded by an earlier version: bring the schema up to date (and the planner statistics)
         from pilots import db
-        from pilots.maintenance import prepare_database
+        from workbench.database import prepare_workbench
 
         engine = db.make_engine(url)
         try:
-            prepare_database(engine)
+            prepare_workbench(engine)
         finally:
             engine.dispose()
     return manifest
@@ -131,9 +131,9 @@ def ensure_demo(url: str) -> None:
 
     engine = db.make_engine(url)
     try:
-        from pilots.maintenance import prepare_database
+        from workbench.database import prepare_workbench
 
-        prepare_database(engine)
+        prepare_workbench(engine)
         if not has_demo(engine):
             print(f"loading the demo dataset into {_safe(url)} ...", flush=True)
             load_demo(engine)

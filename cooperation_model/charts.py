@@ -49,6 +49,23 @@ def _source(lang: str, what: str, presenter: bool, threshold: int) -> str:
     return f"{base}. {rule_text(threshold, lang)}" if presenter else base
 
 
+# Above this many forums a bar per forum cannot be read (a national pilot has 870): the chart shows how many
+# forums fall in each tenth of the systematicity scale instead.
+MAX_FORUM_BARS = 40
+
+
+def systematicity_bands(scores: pd.Series, lang: str = "sv") -> pd.DataFrame:
+    """How many scores (0–1) fall in each tenth of the scale: "0,0–0,1" … "0,9–1,0" (1 counts in the last)."""
+    bands = (pd.to_numeric(scores) * 10).clip(0, 9.999).astype(int)
+    counts = bands.value_counts().reindex(range(10), fill_value=0)
+    sep = "." if lang == "en" else ","
+    labels = [f"{b / 10:.1f}–{(b + 1) / 10:.1f}".replace(".", sep) for b in range(10)]
+    return pd.DataFrame({
+        _w(lang, "Systematik (0–1)", "Systematicity (0–1)"): labels,
+        _w(lang, "Antal forum", "Forums"): counts.to_numpy(),
+    })
+
+
 def _site_names(ev: ModelEvidence) -> dict[int, str]:
     return {int(r["site_id"]): str(r["municipality_name"]) for r in ev.sites.to_dict("records")}
 
@@ -77,7 +94,27 @@ def evidence_charts(
     log_src = _w(lg, "mötesloggen", "the meeting log")
     if len(forums):
         scored = forums.assign(score=pd.to_numeric(forums["score"], errors="coerce")).dropna(subset=["score"])
-        if len(scored) and not presenter:
+        if len(scored) > MAX_FORUM_BARS and not presenter:
+            title = _w(
+                lg,
+                f"Systematik per forum: fördelning över {len(scored)} forum",
+                f"Systematicity per forum: distribution of {len(scored)} forums",
+            )
+            add(
+                "systematik_per_forum",
+                title,
+                bar_chart(
+                    systematicity_bands(scored["score"], lg),
+                    _w(lg, "Systematik (0–1)", "Systematicity (0–1)"),
+                    _w(lg, "Antal forum", "Forums"),
+                    title=title,
+                    source=_source(lg, log_src, presenter, t),
+                    demo=demo,
+                    lang=lg,
+                ),
+                False,
+            )
+        elif len(scored) and not presenter:
             df = scored.assign(
                 forum=[
                     f"{n} ({names.get(int(s), s)})"

@@ -88,3 +88,27 @@ def test_chart_export_without_chromium_names_the_package(
     monkeypatch.setattr(export, "TYPICAL_BROWSER_PATHS", ())
     with pytest.raises(WorkbenchError, match="apt-get install chromium"):
         write_chart_pack(evidence_charts(sample_evidence())[:1], tmp_path / "out", "png", title="x")
+
+
+def test_systematicity_per_forum_becomes_a_distribution_when_bars_could_not_be_read() -> None:
+    import dataclasses
+
+    import pandas as pd
+
+    from cooperation_model.charts import MAX_FORUM_BARS
+
+    evidence = sample_evidence()
+    one = evidence.forums.iloc[[0]]
+    many = pd.concat([one] * (MAX_FORUM_BARS + 10), ignore_index=True)
+    many = many.assign(forum_id=range(len(many)), score=[(i % 11) / 10 for i in range(len(many))])
+    charts = evidence_charts(dataclasses.replace(evidence, forums=many))
+    chart = next(c for c in charts if c.key == "systematik_per_forum")
+    bars = chart.figure.data[0]
+    assert list(bars.x) == ["0,0–0,1", "0,1–0,2", "0,2–0,3", "0,3–0,4", "0,4–0,5", "0,5–0,6", "0,6–0,7",
+                            "0,7–0,8", "0,8–0,9", "0,9–1,0"]
+    assert sum(bars.y) == len(many)  # every forum counted once; a score of 1.0 falls in the last band
+    assert list(bars.y)[-1] == sum(1 for i in range(len(many)) if i % 11 in (9, 10))
+    assert f"fördelning över {len(many)} forum" in chart.title
+    # With few forums it stays one bar per forum.
+    few = next(c for c in evidence_charts(evidence) if c.key == "systematik_per_forum")
+    assert len(few.figure.data[0].y) == len(evidence.forums)

@@ -81,13 +81,29 @@ def test_expired_session_goes_back_to_login(app_as) -> None:
     assert any("gått ut" in i.value for i in at.info)
 
 
-def test_every_registered_page_renders_for_every_role_without_exception(app_as) -> None:
-    for username, role in [("admin", "admin"), ("forskare", "researcher"), ("mfof", "mfof"),
-                           ("skelleftea", "municipality"), ("presentator", "presenter")]:
-        at = app_as(username)
-        for spec in pages_for(role):
-            at.switch_page(f"pages/{spec.module}.py").run()
-            assert not at.exception, f"{spec.module} as {role}: {at.exception}"
+def test_every_registered_page_renders_for_every_role_without_exception_and_writes_nothing(app_as) -> None:
+    # A visit only reads: a write would also drop the derived-data cache for every user (at national scale
+    # minutes of recomputation), as the indicators page once did by storing its definitions on each visit.
+    from sqlalchemy import Engine, event
+
+    writes: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement.split("(")[0][:60])
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        for username, role in [("admin", "admin"), ("forskare", "researcher"), ("mfof", "mfof"),
+                               ("skelleftea", "municipality"), ("presentator", "presenter")]:
+            at = app_as(username)
+            for spec in pages_for(role):
+                writes.clear()
+                at.switch_page(f"pages/{spec.module}.py").run()
+                assert not at.exception, f"{spec.module} as {role}: {at.exception}"
+                assert writes == [], f"{spec.module} as {role} wrote: {writes}"
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
 
 
 def test_app_refuses_a_database_behind_the_code_with_what_to_run(tmp_path, monkeypatch) -> None:
@@ -101,3 +117,31 @@ def test_app_refuses_a_database_behind_the_code_with_what_to_run(tmp_path, monke
     assert not at.exception
     assert "workbench db upgrade" in at.error[0].value
     db.dispose_engines()
+
+
+def test_indicators_page_reads_the_stored_definitions_without_storing_revised_files(app_as, monkeypatch) -> None:
+    # Revised definition files are stored by `workbench serve` / `workbench db upgrade`, never by a visit.
+    import dataclasses
+
+    from sqlalchemy import Engine, event
+
+    import pilots.indicators
+
+    real = pilots.indicators.load_indicator_definitions
+    monkeypatch.setattr(pilots.indicators, "load_indicator_definitions",
+                        lambda directory=None: [dataclasses.replace(s, name_sv=s.name_sv + " (reviderad)")
+                                                for s in real(directory)])
+    writes: list[str] = []
+
+    def record(_conn, _cursor, statement: str, *_args) -> None:
+        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
+            writes.append(statement[:60])
+
+    at = app_as("mfof")
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        at.switch_page("pages/indicators.py").run()
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+    assert not at.exception and writes == []
+    assert "(reviderad)" not in " ".join(str(o) for box in at.selectbox for o in box.options)

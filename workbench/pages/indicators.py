@@ -10,7 +10,6 @@ from pilots.indicators import (
     add_indicator_value,
     indicator_definitions_frame,
     indicator_values_frame,
-    sync_indicator_definitions,
     unit_label,
 )
 from pilots.sites import shows_demo_data, sites_frame
@@ -18,8 +17,9 @@ from workbench.widgets import demo_banner, page_context, provisional_badge, show
 
 ctx = page_context()
 st.title(t("indicators.title"))
+# The definitions are stored from the YAML files by `workbench serve` / `workbench db upgrade` (and
+# `workbench indicators`): a visit only reads, so it never writes and never drops the derived-data cache.
 with ctx.session() as session:
-    sync_indicator_definitions(session)
     demo = shows_demo_data(session, ctx.user)
     definitions = indicator_definitions_frame(session, ctx.lang)
     sites = sites_frame(session, ctx.user)
