@@ -165,33 +165,94 @@ class _Planned:
     forum_id: int
     when: date
     values: dict[str, Any]
-    attended: list[int] = field(default_factory=list)
-    absent: list[int] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
+    attended: tuple[int, ...] = ()  # sorted, each actor once
+    absent: tuple[int, ...] = ()
+    actions: list[tuple[str, int, date | None]] = field(default_factory=list)  # description, owner, due
 
 
 def split_names(text: str | None) -> list[str]:
     """Actor names from a ';'- or line-separated cell, trimmed, empty parts dropped."""
-    return list(_split_names(text or ""))
+    return list(_split_list(text or ""))
 
 
-@functools.lru_cache(maxsize=8192)
 def _split_names(text: str) -> tuple[str, ...]:
-    # Cached: the same attendance lists repeat across a forum's meetings.
     return tuple(stripped for part in SEPARATOR.split(text) if (stripped := part.strip()))
+
+
+# Attendance lists repeat across a file's meetings (a few hundred distinct lists on tens of thousands of
+# rows); action cells hardly repeat (their dates differ) and are split uncached, so they do not evict them.
+_split_list = functools.lru_cache(maxsize=8192)(_split_names)
 
 
 def parse_actions(text: str | None) -> list[tuple[str, str, str | None]]:
     """(owner name, description, due text or None) per action in a cell; ValueError naming a bad item."""
     out = []
-    for item in split_names(text):
-        m = _ACTION.match(item)
-        if m is None:
+    for item in _split_names(text or ""):
+        parts = _action_parts(item)
+        if parts is None:
             raise ValueError(f"'{item}' saknar ägare; skriv 'Ägaraktör: vad ska göras (klart ÅÅÅÅ-MM-DD)'")
-        out.append(
-            (m.group("owner").strip(), m.group("what").strip(), (m.group("due") or "").strip() or None)
-        )
+        out.append(parts)
     return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _action_parts(item: str) -> tuple[str, str, str | None] | None:
+    # Cached: a forum's meetings repeat the same actions ("Polisen: lägesbild"), often with the same date.
+    m = _ACTION.match(item)
+    if m is None:
+        return None
+    return m.group("owner").strip(), m.group("what").strip(), (m.group("due") or "").strip() or None
+
+
+class _SiteNames:
+    """One site's actors and forums by the text a file names them with (each distinct text matched once:
+    a forum's attendance lists and owners repeat from meeting to meeting)."""
+
+    def __init__(self) -> None:
+        self.actors: dict[str, int] = {}  # by _norm(name)
+        self.forums: dict[str, int] = {}
+        self._actor_of: dict[str, int | None] = {}
+        self._forum_of: dict[str, int | None] = {}
+        self._list_of: dict[str | None, tuple[tuple[int, ...], tuple[str, ...]]] = {}
+
+    def actor(self, name: str) -> int | None:
+        """The actor named ``name`` (one name, not split), or None."""
+        return _matched(self._actor_of, self.actors, name)
+
+    def forum(self, name: str) -> int | None:
+        return _matched(self._forum_of, self.forums, name)
+
+    def actor_list(self, text: str | None) -> tuple[tuple[int, ...], tuple[str, ...]]:
+        """A list cell's known actors (ids sorted, each once) and unknown names (in the cell's order)."""
+        found = self._list_of.get(text)
+        if found is None:
+            ids: set[int] = set()
+            unknown: list[str] = []
+            for name in _split_list(text or ""):
+                aid = self.actor(name)
+                if aid is None:
+                    unknown.append(name)
+                else:
+                    ids.add(aid)
+            found = self._list_of[text] = (tuple(sorted(ids)), tuple(unknown))
+        return found
+
+
+def _matched(seen: dict[str, int | None], by_norm: Mapping[str, int], name: str) -> int | None:
+    try:
+        return seen[name]
+    except KeyError:
+        found = seen[name] = by_norm.get(_norm(name))
+        return found
+
+
+def _unknown_actors(where: str, names: Sequence[str]) -> Problem:
+    return Problem(
+        where,
+        "okänd(a) aktör(er) på platsen: "
+        + ", ".join(f"'{n}'" for n in names)
+        + "; lägg till dem i arbetsbänken eller rätta stavningen",
+    )
 
 
 def _sites(session: Session, user: CurrentUser, codes: set[str]) -> dict[str, list[_SiteInfo]]:
@@ -224,38 +285,47 @@ def _sites(session: Session, user: CurrentUser, codes: set[str]) -> dict[str, li
     return out
 
 
+def _site_for(
+    sites: Mapping[str, list[_SiteInfo]], code: Any, slug: Any
+) -> tuple[_SiteInfo | None, str, str]:
+    """The site a row's municipality code and pilot name, or None with the problem's column and message."""
+    candidates = [s for s in sites.get(str(code), []) if not slug or s.pilot_slug == slug]
+    if not candidates:
+        within = f" i pilotprojektet '{slug}'" if slug else ""
+        return None, "kommunkod", f"kommun {code} är ingen plats{within} som du kan se"
+    if len(candidates) > 1:
+        return (
+            None,
+            "pilot",
+            f"kommun {code} är med i flera pilotprojekt "
+            f"({', '.join(sorted(s.pilot_slug for s in candidates))}); fyll i kolumnen pilot",
+        )
+    if not candidates[0].writable:
+        return None, "kommunkod", f"du får inte registrera möten för kommun {code}"
+    return candidates[0], "", ""
+
+
 def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> ImportResult:
     """Validate every row against the database, then insert meetings, attendance, actions and follow-ups."""
     problems: list[Problem] = []
     codes = {str(r.values["kommunkod"]) for r in data.rows if r.values.get("kommunkod")}
     sites = _sites(session, user, codes) if codes else {}
     site_of_row: dict[int, _SiteInfo] = {}
+    # A file names a few hundred sites on tens of thousands of rows: each (code, pilot) is resolved once.
+    site_of_key: dict[tuple[Any, Any], tuple[_SiteInfo | None, str, str]] = {}
     for row in data.rows:
         code, slug = row.values.get("kommunkod"), row.values.get("pilot")
-        candidates = [s for s in sites.get(str(code), []) if not slug or s.pilot_slug == slug]
-        if not candidates:
-            within = f" i pilotprojektet '{slug}'" if slug else ""
-            problems.append(
-                Problem(data.where(row, "kommunkod"), f"kommun {code} är ingen plats{within} som du kan se")
-            )
-        elif len(candidates) > 1:
-            problems.append(
-                Problem(
-                    data.where(row, "pilot"),
-                    f"kommun {code} är med i flera pilotprojekt "
-                    f"({', '.join(sorted(s.pilot_slug for s in candidates))}); fyll i kolumnen pilot",
-                )
-            )
-        elif not candidates[0].writable:
-            problems.append(
-                Problem(data.where(row, "kommunkod"), f"du får inte registrera möten för kommun {code}")
-            )
+        outcome = site_of_key.get((code, slug))
+        if outcome is None:
+            outcome = site_of_key[(code, slug)] = _site_for(sites, code, slug)
+        site, column, message = outcome
+        if site is None:
+            problems.append(Problem(data.where(row, column), message))
         else:
-            site_of_row[row.number] = candidates[0]
+            site_of_row[row.number] = site
 
     site_ids = sorted({s.site_id for s in site_of_row.values()})
-    actors: dict[tuple[int, str], int] = {}
-    forums: dict[tuple[int, str], int] = {}
+    names_at: dict[int, _SiteNames] = {sid: _SiteNames() for sid in site_ids}
     existing: dict[tuple[int, date], int] = {}
     if site_ids:
         for aid, sid, name in session.execute(
@@ -263,13 +333,13 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
                 Actor.site_id.in_(site_ids), Actor.deleted_at.is_(None)
             )
         ):
-            actors[(sid, _norm(name))] = aid
+            names_at[sid].actors[_norm(name)] = aid
         for fid, sid, name in session.execute(
             select(Forum.id, Forum.site_id, Forum.name).where(
                 Forum.site_id.in_(site_ids), Forum.deleted_at.is_(None)
             )
         ):
-            forums[(sid, _norm(name))] = fid
+            names_at[sid].forums[_norm(name)] = fid
         for mid, fid, held_on in session.execute(
             select(Meeting.id, Meeting.forum_id, Meeting.meeting_date)
             .join(Forum, Forum.id == Meeting.forum_id)
@@ -279,138 +349,130 @@ def apply_meetings(session: Session, user: CurrentUser, data: ImportFile) -> Imp
 
     planned: list[_Planned] = []
     in_file: dict[tuple[int, date], int] = {}
-    resolved: dict[tuple[int, str | None], tuple[list[int], list[str]]] = {}
     for row in data.rows:
         site = site_of_row.get(row.number)
         if site is None:
             continue
         v = row.values
-        where = lambda column: data.where(row, column)  # noqa: E731, B023 - local shorthand, used within this row
-        forum_id = forums.get((site.site_id, _norm(v["forum"])))
+        names = names_at[site.site_id]
+        forum_id = names.forum(v["forum"])
         when: date = v["datum"]
         if forum_id is None:
             problems.append(
                 Problem(
-                    where("forum"),
+                    data.where(row, "forum"),
                     f"forumet '{v['forum']}' finns inte på platsen; lägg till det i arbetsbänken först",
                 )
             )
         if not site.start <= when <= site.end:
             problems.append(
-                Problem(where("datum"), f"{when} ligger utanför platsens period {site.start}–{site.end}")
+                Problem(
+                    data.where(row, "datum"), f"{when} ligger utanför platsens period {site.start}–{site.end}"
+                )
             )
         if forum_id is not None:
             if (forum_id, when) in existing:
                 problems.append(
                     Problem(
-                        where("datum"),
+                        data.where(row, "datum"),
                         f"mötet finns redan: '{v['forum']}' {when} (möte id {existing[(forum_id, when)]})",
                     )
                 )
             elif (forum_id, when) in in_file:
                 problems.append(
                     Problem(
-                        where("datum"),
+                        data.where(row, "datum"),
                         f"samma möte ('{v['forum']}' {when}) står redan på rad {in_file[(forum_id, when)]}",
                     )
                 )
             else:
                 in_file[(forum_id, when)] = row.number
 
-        def actor_ids(column: str, text: str | list[str] | None) -> list[int]:
-            # A forum's attendance lists repeat from meeting to meeting: each list is resolved once per site.
-            key = (site.site_id, text if not isinstance(text, list) else "\n".join(text))  # noqa: B023
-            found = resolved.get(key)
-            if found is None:
-                ids, unknown = [], []
-                for name in text if isinstance(text, list) else split_names(text):
-                    aid = actors.get((site.site_id, _norm(name)))  # noqa: B023 - used immediately
-                    if aid is None:
-                        unknown.append(name)
-                    else:
-                        ids.append(aid)
-                found = resolved[key] = (ids, unknown)
-            ids, unknown = list(found[0]), found[1]
-            if unknown:
-                problems.append(
-                    Problem(
-                        where(column),  # noqa: B023 - called within the same row
-                        "okänd(a) aktör(er) på platsen: "
-                        + ", ".join(f"'{n}'" for n in unknown)
-                        + "; lägg till dem i arbetsbänken eller rätta stavningen",
-                    )
-                )
-            return ids
-
         item = _Planned(row, site.site_id, forum_id or 0, when, v)
-        item.attended = actor_ids("deltagare", v.get("deltagare"))
-        item.absent = actor_ids("inbjudna_ej_narvarande", v.get("inbjudna_ej_narvarande"))
-        if not item.attended and not split_names(v.get("deltagare")):
-            problems.append(Problem(where("deltagare"), "ange minst en närvarande aktör"))
-        both = set(item.attended) & set(item.absent)
-        if both:
+        item.attended, unknown_attending = names.actor_list(v.get("deltagare"))
+        if unknown_attending:
+            problems.append(_unknown_actors(data.where(row, "deltagare"), unknown_attending))
+        item.absent, unknown_absent = names.actor_list(v.get("inbjudna_ej_narvarande"))
+        if unknown_absent:
+            problems.append(_unknown_actors(data.where(row, "inbjudna_ej_narvarande"), unknown_absent))
+        if not item.attended and not unknown_attending:  # the cell names no one
+            problems.append(Problem(data.where(row, "deltagare"), "ange minst en närvarande aktör"))
+        if item.absent and not set(item.attended).isdisjoint(item.absent):
             problems.append(
                 Problem(
-                    where("inbjudna_ej_narvarande"), "samma aktör står både som närvarande och frånvarande"
+                    data.where(row, "inbjudna_ej_narvarande"),
+                    "samma aktör står både som närvarande och frånvarande",
                 )
             )
         for column in ("sammankallande", "dokumenterande"):
             if v.get(column):
-                found = actor_ids(column, [v[column]])
-                v[f"_{column}"] = found[0] if found else None
+                named = names.actor(v[column])
+                if named is None:
+                    problems.append(_unknown_actors(data.where(row, column), [v[column]]))
+                v[f"_{column}"] = named
         try:
             parsed_actions = parse_actions(v.get("atgarder"))
         except ValueError as err:
-            problems.append(Problem(where("atgarder"), str(err)))
+            problems.append(Problem(data.where(row, "atgarder"), str(err)))
             parsed_actions = []
         for owner, what, due_text in parsed_actions:
-            owner_ids = actor_ids("atgarder", [owner])
+            owner_id = names.actor(owner)
+            if owner_id is None:
+                problems.append(_unknown_actors(data.where(row, "atgarder"), [owner]))
             due = None
             if due_text:
                 try:
                     due = parse_date(due_text)
                 except Exception:  # noqa: BLE001 - CellError or ValueError: report and go on
                     problems.append(
-                        Problem(where("atgarder"), f"'{due_text}' är inget datum; skriv ÅÅÅÅ-MM-DD")
+                        Problem(data.where(row, "atgarder"), f"'{due_text}' är inget datum; skriv ÅÅÅÅ-MM-DD")
                     )
-            if owner_ids:
-                item.actions.append(
-                    {"description": what, "owner_actor_id": owner_ids[0], "due_date": due, "status": "open"}
-                )
+            if owner_id is not None:
+                item.actions.append((what, owner_id, due))
         planned.append(item)
     if problems:
         raise ValidationError(problems, source=data.filename)
     return _write(session, data, planned, existing)
 
 
-def _chunks(rows: Sequence[dict[str, Any]]) -> list[Sequence[dict[str, Any]]]:
+def _chunks(rows: Sequence[Any]) -> list[Sequence[Any]]:
     return [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
+
+
+MEETING_COLUMNS = (
+    "forum_id", "meeting_date", "purpose", "agenda", "decisions", "notes", "convened_by_actor_id",
+    "documented_by_actor_id", "created_at", "updated_at",
+)  # fmt: skip
+ATTENDANCE_COLUMNS = ("meeting_id", "actor_id", "invited", "attended")
+ACTION_COLUMNS = ("meeting_id", "description", "owner_actor_id", "due_date")
 
 
 def _write(
     session: Session, data: ImportFile, planned: list[_Planned], existing: dict[tuple[int, date], int]
 ) -> ImportResult:
-    meeting_rows = [
-        {
-            "forum_id": p.forum_id,
-            "meeting_date": p.when,
-            "purpose": p.values.get("syfte") or "",
-            "agenda": p.values.get("dagordning") or "",
-            "decisions": p.values.get("beslut") or "",
-            "notes": "",
-            "convened_by_actor_id": p.values.get("_sammankallande"),
-            "documented_by_actor_id": p.values.get("_dokumenterande"),
-        }
-        for p in planned
-    ]
-    # Rows go straight to the driver (pilots.db.insert_rows): they are validated above, and SQLAlchemy's
-    # per-row statement processing cost several times the database's own work. Meetings are then found
-    # by their key (forum, date), unique among live meetings (checked above against the file and the
-    # database), instead of RETURNING, which SQLite can only give one row at a time in parameter order.
+    # Rows go straight to the driver as value tuples (pilots.db.insert_rows): they are validated above, and
+    # SQLAlchemy's per-row statement processing cost several times the database's own work. Meetings are
+    # then found by their key (forum, date), unique among live meetings (checked above against the file and
+    # the database), instead of RETURNING, which SQLite can only give one row at a time in parameter order.
     conn = session.connection()
     now = utcnow()
+    meeting_rows = [
+        (
+            p.forum_id,
+            p.when,
+            p.values.get("syfte") or "",
+            p.values.get("dagordning") or "",
+            p.values.get("beslut") or "",
+            "",
+            p.values.get("_sammankallande"),
+            p.values.get("_dokumenterande"),
+            now,
+            now,
+        )
+        for p in planned
+    ]
     for chunk in _chunks(meeting_rows):
-        db.insert_rows(conn, Meeting.__table__, [{**r, "created_at": now, "updated_at": now} for r in chunk])  # type: ignore[arg-type]
+        db.insert_rows(conn, Meeting.__table__, chunk, MEETING_COLUMNS)  # type: ignore[arg-type]
     id_of: dict[tuple[int, date], int] = {}
     forum_ids = sorted({p.forum_id for p in planned})
     if planned:
@@ -425,21 +487,16 @@ def _write(
             )
             id_of.update({(int(fid), when): int(mid) for mid, fid, when in rows})
     ids = [id_of[(p.forum_id, p.when)] for p in planned]
-    attendance, actions = [], []
+    attendance: list[tuple[int, int, bool, bool]] = []
+    actions: list[tuple[int, str, int, date | None]] = []
     for p, mid in zip(planned, ids, strict=True):
-        attendance += [
-            {"meeting_id": mid, "actor_id": a, "invited": True, "attended": True}
-            for a in sorted(set(p.attended))
-        ]
-        attendance += [
-            {"meeting_id": mid, "actor_id": a, "invited": True, "attended": False}
-            for a in sorted(set(p.absent))
-        ]
-        actions += [{"meeting_id": mid, **a} for a in p.actions]
+        attendance += [(mid, a, True, True) for a in p.attended]
+        attendance += [(mid, a, True, False) for a in p.absent]
+        actions += [(mid, what, owner, due) for what, owner, due in p.actions]
     for chunk in _chunks(attendance):
-        db.insert_rows(conn, MeetingAttendance.__table__, chunk)  # type: ignore[arg-type]
+        db.insert_rows(conn, MeetingAttendance.__table__, chunk, ATTENDANCE_COLUMNS)  # type: ignore[arg-type]
     for chunk in _chunks(actions):
-        db.insert_rows(conn, MeetingAction.__table__, chunk)  # type: ignore[arg-type]
+        db.insert_rows(conn, MeetingAction.__table__, chunk, ACTION_COLUMNS)  # type: ignore[arg-type]
 
     # The previous meeting of each forum, over the database and the file together.
     by_forum: dict[int, list[tuple[date, int]]] = {}

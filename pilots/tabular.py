@@ -25,7 +25,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -262,26 +262,20 @@ def _too_big(filename: str, size: int, limit: int) -> ValidationError:
     )
 
 
-def _clean_cell(value: Any) -> Any:
-    if isinstance(value, str):
-        value = value.strip()
-        return value if value else None
-    return value
-
-
 def _is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _build_table(
-    filename: str, numbered_rows: Sequence[tuple[int, Sequence[Any]]], sheet: str | None
+    filename: str, numbered_rows: Iterable[tuple[int, Sequence[Any]]], sheet: str | None
 ) -> RawTable:
     header: tuple[str, ...] | None = None
     header_row = 1
     rows: list[RawRow] = []
     for number, cells in numbered_rows:
-        cleaned = [_clean_cell(c) for c in cells]
-        while cleaned and _is_empty(cleaned[-1]):
+        # Text stripped, empty text → None (inline: a national file has a million cells).
+        cleaned = [(c.strip() or None) if isinstance(c, str) else c for c in cells]
+        while cleaned and cleaned[-1] is None:
             cleaned.pop()
         if not cleaned:
             continue
@@ -438,10 +432,9 @@ def _read_csv(data: bytes, filename: str) -> RawTable:
         delimiter = sniff_delimiter(text)
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        numbered = [(i, row) for i, row in enumerate(reader, 1)]
+        return _build_table(filename, enumerate(reader, 1), None)
     except csv.Error as err:
         raise _refuse(filename, f"CSV-filen kan inte tolkas ({err}). (Malformed CSV.)") from err
-    return _build_table(filename, numbered, None)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -736,6 +729,8 @@ def parse_cell(value: Any, column: Column, choices: Sequence[str] | None = None)
 # ---------------------------------------------------------------------------------------------
 # Records
 
+_Outcome = tuple[Any, tuple[str, ...]]  # a cell's record value and the problem messages it raises
+
 
 def parse_records(
     raw: RawTable,
@@ -800,41 +795,46 @@ def parse_records(
     def where(row: RawRow, c: Column) -> str:  # built only for a problem (a file has a million cells)
         return f"{filename}, rad {row.number}, kolumn {shown_header.get(c.name, c.name)}"
 
-    column_plan = [(c, positions.get(c.name), overrides.get(c.name), c.kind in ("text", "free_text"))
-                   for c in spec.columns]
+    # A cell's outcome depends only on its text and its column, and a file repeats its texts heavily (the
+    # same forum, attendance list or date on thousands of rows): each column converts and checks each
+    # distinct text once. Other values (Excel numbers, dates) are converted every time: 1, 1.0 and True
+    # are one dict key but not one cell.
+    column_plan: list[tuple[Column, int | None, tuple[str, ...] | None, bool, dict[Any, _Outcome]]] = [
+        (c, positions.get(c.name), overrides.get(c.name), c.kind in ("text", "free_text"), {})
+        for c in spec.columns
+    ]
+    stray_possible = bool(blank_header_positions)
     for row in raw.rows:
         record: dict[str, Any] = {}
         cells = row.cells
-        for c, position, choices, is_text in column_plan:
-            value = cells[position] if position is not None and position < len(cells) else None
-            try:
-                parsed = parse_cell(value, c, choices)
-            except CellError as err:
-                problems.append(Problem(where(row, c), str(err)))
+        length = len(cells)
+        for c, position, choices, is_text, outcomes in column_plan:
+            if position is None:  # an optional column the file leaves out
                 record[c.name] = None
                 continue
-            if parsed is None and c.required and position is not None:
-                problems.append(
-                    Problem(where(row, c), "värde saknas; kolumnen är obligatorisk (required value missing)")
-                )
-            if is_text and parsed is not None:
-                try:
-                    if find_personal_identity_numbers(parsed):
-                        check_text(parsed, where(row, c))
-                except PersonalDataError as err:
-                    problems.extend(err.problems)
-                    parsed = None
+            value = cells[position] if position < length else None
+            if value is None or value.__class__ is str:
+                outcome = outcomes.get(value)
+                if outcome is None:
+                    outcome = outcomes[value] = _cell_outcome(value, c, choices, is_text)
+            else:
+                outcome = _cell_outcome(value, c, choices, is_text)
+            parsed, messages = outcome
+            if messages:
+                here = where(row, c)
+                problems.extend(Problem(here, message) for message in messages)
             record[c.name] = parsed
-        stray = [i for i in blank_header_positions if i < len(row.cells) and not _is_empty(row.cells[i])]
-        stray += [i for i in range(width, len(row.cells)) if not _is_empty(row.cells[i])]
-        for i in stray:
-            problems.append(
-                Problem(
-                    f"{filename}, rad {row.number}, kolumn {_column_letters(i)}",
-                    f"värdet '{_shown(row.cells[i])}' står i en kolumn utan rubrik "
-                    "(value in a column without header)",
+        if stray_possible or length > width:
+            stray = [i for i in blank_header_positions if i < length and not _is_empty(cells[i])]
+            stray += [i for i in range(width, length) if not _is_empty(cells[i])]
+            for i in stray:
+                problems.append(
+                    Problem(
+                        f"{filename}, rad {row.number}, kolumn {_column_letters(i)}",
+                        f"värdet '{_shown(cells[i])}' står i en kolumn utan rubrik "
+                        "(value in a column without header)",
+                    )
                 )
-            )
         records.append(record)
         record_rows.append(row.number)
 
@@ -844,6 +844,27 @@ def parse_records(
     if problems:
         raise ValidationError(_capped(problems), source=filename)
     return records
+
+
+def _cell_outcome(
+    value: Any, column: Column, choices: Sequence[str] | None, is_text: bool
+) -> _Outcome:
+    """One cell's record value and the problems it raises (kind, required value, personal identity number)."""
+    try:
+        parsed = parse_cell(value, column, choices)
+    except CellError as err:
+        return None, (str(err),)
+    if parsed is None:
+        return None, (_REQUIRED_VALUE_MISSING,) if column.required else ()
+    if is_text and find_personal_identity_numbers(parsed):
+        try:
+            check_text(parsed, "")
+        except PersonalDataError as err:
+            return None, tuple(p.message for p in err.problems)
+    return parsed, ()
+
+
+_REQUIRED_VALUE_MISSING = "värde saknas; kolumnen är obligatorisk (required value missing)"
 
 
 def _key_part(value: Any) -> Any:

@@ -134,3 +134,46 @@ def test_insert_rows_writes_what_a_core_insert_would_with_defaults_dates_and_swe
         ]
         with pytest.raises(ValueError, match="created_at"):  # computed defaults must be given
             db.insert_rows(s.connection(), Meeting.__table__, [{"forum_id": forum, "meeting_date": date(2025, 5, 6)}])
+
+
+def test_insert_rows_takes_value_tuples_with_defaults_and_booleans(engine) -> None:
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from pilots.access import SYSTEM_USER
+    from pilots.meetings import create_actor, create_forum
+    from pilots.models import Meeting, MeetingAction, MeetingAttendance, utcnow
+    from pilots.sites import add_site, create_pilot
+
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        pilot = create_pilot(s, SYSTEM_USER, slug="p", name="P", purpose="", start_date=date(2025, 1, 1),
+                             end_date=date(2025, 12, 31))
+        site = add_site(s, SYSTEM_USER, pilot, "2482")
+        actors = [create_actor(s, SYSTEM_USER, site.id, name=n, sector="elevhälsa", level="operativ").id
+                  for n in ("Elevhälsan", "Polisen")]
+        forum = create_forum(s, SYSTEM_USER, site.id, name="Grupp", level="operativ", cadence="manadsvis",
+                             purpose="Samordna", member_ids=actors).id
+        now, conn = utcnow(), s.connection()
+        db.insert_rows(conn, Meeting.__table__, [(forum, date(2025, 3, 4), "Lägesbild för årskurs 7–9", now, now)],
+                       ("forum_id", "meeting_date", "purpose", "created_at", "updated_at"))
+        meeting = s.scalars(select(Meeting)).one()
+        db.insert_rows(conn, MeetingAttendance.__table__, [(meeting.id, actors[0], True, True),
+                                                           (meeting.id, actors[1], True, False)],
+                       ("meeting_id", "actor_id", "invited", "attended"))
+        db.insert_rows(conn, MeetingAction.__table__, [(meeting.id, "Följ upp", actors[1], None)],
+                       ("meeting_id", "description", "owner_actor_id", "due_date"))
+        assert (meeting.meeting_date, meeting.purpose, meeting.agenda, meeting.version) == (
+            date(2025, 3, 4), "Lägesbild för årskurs 7–9", "", 1)  # scalar defaults fill what is left out
+        attendance = s.execute(select(MeetingAttendance.actor_id, MeetingAttendance.invited,
+                                      MeetingAttendance.attended).order_by(MeetingAttendance.actor_id)).all()
+        assert [tuple(r) for r in attendance] == [(actors[0], True, True), (actors[1], True, False)]
+        action = s.scalars(select(MeetingAction)).one()
+        assert (action.description, action.due_date, action.status, action.version) == ("Följ upp", None, "open", 1)
+        with pytest.raises(ValueError, match="created_at"):  # computed defaults must be given
+            db.insert_rows(conn, Meeting.__table__, [(forum, date(2025, 5, 6))], ("forum_id", "meeting_date"))
+        with pytest.raises(ValueError, match="no column datum"):
+            db.insert_rows(conn, MeetingAction.__table__, [(meeting.id, date(2025, 5, 6))], ("meeting_id", "datum"))
+        with pytest.raises(ValueError, match="2 values"):
+            db.insert_rows(conn, MeetingAttendance.__table__, [(meeting.id, actors[0], True)],
+                           ("meeting_id", "actor_id"))

@@ -260,3 +260,78 @@ def test_same_meeting_twice_in_one_file(session, site):
     with pytest.raises(ValidationError, match="rad 3, kolumn datum.*rad 2"):
         run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows), "m.csv")
     assert _count(session, Meeting) == 0
+
+
+def _problems(err: pytest.ExceptionInfo[ValidationError]) -> list[tuple[str, str]]:
+    return [(p.where, p.message) for p in err.value.problems]
+
+
+def test_a_repeated_attendance_list_with_a_personal_identity_number_is_refused_on_every_row(session, site):
+    f = "TryggVäxt operativ grupp"
+    listed = "Polisen; Elevhälsan 19811218-9876"
+    rows = [
+        ["2482", f, "2025-04-01", "", "", "", listed, "", "", "", ""],
+        ["2482", f, "2025-04-08", "", "", "", "Polisen", "", "", "", ""],
+        ["2482", f, "2025-04-15", "", "", "", listed, listed, "", "", ""],
+    ]
+    with pytest.raises(ValidationError) as err:
+        run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows), "m.csv")
+    assert [where for where, message in _problems(err) if "personnummer" in message] == [
+        "m.csv, rad 2, kolumn Deltagare",
+        "m.csv, rad 4, kolumn Deltagare",
+        "m.csv, rad 4, kolumn Inbjudna ej närvarande",
+    ]
+    assert _count(session, Meeting) == 0
+
+
+def test_repeated_bad_values_are_reported_on_every_row_they_stand_on(session, site):
+    f = "TryggVäxt operativ grupp"
+    both = "Polisen; Elevhälsan"
+    rows = [
+        ["2482", f, "2025-04-01", "", "Kalle", "", "Polisen; Kalle", "", "", "Rektorn: ring (klart 2025-13-01)", ""],
+        ["2482", f, "2025-04-08", "", "", "", both, "Elevhälsan", "", "bara text; Polisen: ring", ""],
+        ["2482", f, "2025-04-15", "", "Kalle", "", "Polisen; Kalle", "", "", "Rektorn: ring (klart 2025-13-01)", ""],
+        ["2482", f, "2025-04-22", "", "", "", both, "Elevhälsan", "", "bara text; Polisen: ring", ""],
+        ["2482", f, "2025-04-29", "", both, "", both, "", "", "", ""],
+    ]
+    unknown = "; lägg till dem i arbetsbänken eller rätta stavningen"
+    with pytest.raises(ValidationError) as err:
+        run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows), "m.csv")
+    per_row = [
+        ("m.csv, rad {n}, kolumn deltagare", "okänd(a) aktör(er) på platsen: 'Kalle'" + unknown),
+        ("m.csv, rad {n}, kolumn sammankallande", "okänd(a) aktör(er) på platsen: 'Kalle'" + unknown),
+        ("m.csv, rad {n}, kolumn atgarder", "okänd(a) aktör(er) på platsen: 'Rektorn'" + unknown),
+        ("m.csv, rad {n}, kolumn atgarder", "'2025-13-01' är inget datum; skriv ÅÅÅÅ-MM-DD"),
+    ]
+    absent = [
+        ("m.csv, rad {n}, kolumn inbjudna_ej_narvarande", "samma aktör står både som närvarande och frånvarande"),
+        ("m.csv, rad {n}, kolumn atgarder",
+         "'bara text' saknar ägare; skriv 'Ägaraktör: vad ska göras (klart ÅÅÅÅ-MM-DD)'"),
+    ]
+    # A convener is one actor: a cell naming two is not split, even where the same text is an attendance list.
+    one_convener = [("m.csv, rad 6, kolumn sammankallande", f"okänd(a) aktör(er) på platsen: '{both}'" + unknown)]
+    expected = [(w.format(n=n), m) for n, group in ((2, per_row), (3, absent), (4, per_row), (5, absent))
+                for w, m in group]
+    assert _problems(err) == expected + one_convener
+
+
+def test_the_same_attendance_list_is_matched_at_each_site_on_its_own(session, site):
+    from pilots.models import Pilot
+
+    pilot = session.get(Pilot, site["site"].pilot_id)
+    other = add_site(session, SYSTEM_USER, pilot, "0180")
+    create_actor(session, SYSTEM_USER, other.id, name="Polisen", sector="polis", level="operativ")
+    create_forum(session, SYSTEM_USER, other.id, name="TryggVäxt operativ grupp", level="operativ",
+                 cadence="varannan_vecka")
+    f = "TryggVäxt operativ grupp"
+    rows = [
+        ["2482", f, "2025-04-01", "", "", "", "Polisen; Elevhälsan", "", "", "Elevhälsan: ring", ""],
+        ["0180", f, "2025-04-01", "", "", "", "Polisen; Elevhälsan", "", "", "Elevhälsan: ring", ""],
+    ]
+    with pytest.raises(ValidationError) as err:
+        run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows), "m.csv")
+    assert [where for where, _ in _problems(err)] == ["m.csv, rad 3, kolumn deltagare", "m.csv, rad 3, kolumn atgarder"]
+    result = run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv(rows[:1] + [
+        ["0180", f, "2025-04-01", "", "", "", "Polisen", "", "", "Polisen: ring", ""]]), "m.csv")
+    assert result.created == 2
+    assert _count(session, MeetingAttendance) == 3 and _count(session, MeetingAction) == 2

@@ -514,3 +514,57 @@ def test_column_level_aliases_are_accepted() -> None:
         "x", "X", "X", (Column("municipality_code", "municipality_code", aliases=("Kommunkod",)),)
     )
     assert parse_records(read_table(b"KOMMUNKOD\n180\n", "a.csv"), spec) == [{"municipality_code": "0180"}]
+
+
+def test_a_repeated_cell_is_checked_again_on_every_row_it_stands_on() -> None:
+    # Each distinct text of a column is converted and checked once; its problems still belong to every row.
+    from pilots.errors import PersonalDataError
+    from pilots.privacy import check_text
+
+    with pytest.raises(PersonalDataError) as refused:
+        check_text("gäller 19811218-9876", "x")
+    personal = refused.value.problems[0].message
+    with pytest.raises(CellError) as bad_date:
+        parse_date("fel")
+    with pytest.raises(CellError) as bad_bool:
+        parse_bool("kanske")
+    required = "värde saknas; kolumnen är obligatorisk (required value missing)"
+    data = (
+        "kommunkod;Namn;start;kommentar;aktiv\n"
+        "0180;A;fel;gäller 19811218-9876;ja\n"
+        "0181;;2024-03-01;gäller 19811218-9876;ja\n"
+        "\n"
+        "0182;C;fel;inget nummer;\n"
+        "0183;;fel;gäller 19811218-9876;kanske\n"
+        "0184;E;2024-03-01;inget nummer;kanske\n"
+    ).encode()
+    with pytest.raises(ValidationError) as excinfo:
+        parse_records(read_table(data, "a.csv"), SITES)
+    assert problems_of(excinfo) == [
+        ("a.csv, rad 2, kolumn start", str(bad_date.value)),
+        ("a.csv, rad 2, kolumn kommentar", personal),
+        ("a.csv, rad 3, kolumn Namn", required),
+        ("a.csv, rad 3, kolumn kommentar", personal),
+        ("a.csv, rad 5, kolumn start", str(bad_date.value)),
+        ("a.csv, rad 6, kolumn Namn", required),
+        ("a.csv, rad 6, kolumn start", str(bad_date.value)),
+        ("a.csv, rad 6, kolumn aktiv", str(bad_bool.value)),  # the spec's column order
+        ("a.csv, rad 6, kolumn kommentar", personal),
+        ("a.csv, rad 7, kolumn aktiv", str(bad_bool.value)),
+    ]
+
+
+def test_repeated_cells_give_equal_records_and_excel_values_are_not_confused() -> None:
+    data = b"kommunkod;namn;start;kommentar\n0180;A;2024-03-01;Samma text\n0181;B;2024-03-01;Samma text\n"
+    first, second = parse_records(read_table(data, "a.csv"), SITES)
+    assert (first["start"], first["kommentar"]) == (second["start"], second["kommentar"])
+    assert first["start"] == date(2024, 3, 1) and second["kommentar"] == "Samma text"
+    # 1, 1.0 and True are one dict key; an int column takes 1 and refuses True, a bool column takes both.
+    rows = [["kommunkod", "namn", "antal", "aktiv"], ["0180", "A", 1, 1], ["0181", "B", True, True],
+            ["0182", "C", 1.0, 0]]
+    with pytest.raises(ValidationError) as excinfo:
+        parse_records(read_table(xlsx_bytes(rows), "a.xlsx"), SITES)
+    assert [where for where, _ in problems_of(excinfo)] == ["a.xlsx, rad 3, kolumn antal"]
+    rows[2][2] = 2
+    records = parse_records(read_table(xlsx_bytes(rows), "a.xlsx"), SITES)
+    assert [(r["antal"], r["aktiv"]) for r in records] == [(1, True), (2, True), (1, False)]
