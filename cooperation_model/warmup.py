@@ -14,16 +14,18 @@ import time
 from datetime import date
 
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from cooperation_model.charts import pilot_charts
 from cooperation_model.dashboard import dashboard_frame
 from cooperation_model.measures import _presenter_site_measures, site_measures
 from cooperation_model.report.content import gather_evidence
 from pilots import db
-from pilots.access import SYSTEM_USER, CurrentUser
+from pilots.access import SYSTEM_USER, CurrentUser, load_current_user
+from pilots.derived_cache import notice_writes, refreshing, scope_key, ttl_seconds, write_generation
 from pilots.errors import AccessDenied
-from pilots.derived_cache import refreshing, ttl_seconds
-from pilots.models import Pilot
+from pilots.models import Pilot, UserAccount
+from pilots.sites import pilots_frame
 
 WARM_ENV = "WORKBENCH_WARM_CACHE"
 log = logging.getLogger(__name__)
@@ -54,29 +56,72 @@ def warm_derived_cache(engine: Engine, *, today: date | None = None) -> dict[str
         t0 = time.perf_counter()
         _presenter_site_measures(session, presenter, None)
         timings["presenter_site_measures"] = time.perf_counter() - t0
+        # Every other reader scope an account has (a researcher's pilots, a municipality): the same tables
+        # and catalogues, assembled from the per-site values computed above.
+        t0 = time.perf_counter()
+        for user in account_scopes(session):
+            site_measures(session, user, today=today)
+            dashboard_frame(session, user, today=today)
+            for pilot_id in pilots_frame(session, user)["id"]:
+                pilot_charts(session, user, int(pilot_id), networks=False)
+        timings["account_scopes"] = time.perf_counter() - t0
         session.rollback()  # reads only
     return timings
 
 
+def account_scopes(session: Session) -> list[CurrentUser]:
+    """One active account per reader scope that is not every site's (researchers' pilots, municipalities)."""
+    accounts = session.scalars(
+        select(UserAccount)
+        .where(UserAccount.is_active.is_(True), UserAccount.role.in_(("researcher", "municipality")))
+        .order_by(UserAccount.id)
+    )
+    scopes: dict[tuple[object, ...], CurrentUser] = {}
+    for account in accounts:
+        user = load_current_user(session, account)
+        scopes.setdefault(scope_key(user), user)
+    return list(scopes.values())
+
+
+# How often the warm-up looks for writes (this process's, and other processes' through the audit trail).
+WRITE_CHECK_SECONDS = 5.0
+
+
 def keep_warm(engine: Engine, stop: threading.Event | None = None) -> None:
-    """Warm the cache now and every half time-to-live, renewing each value before it would expire, until
-    ``stop`` is set. At national scale a renewal round recomputes every site: background work on a spare
-    core instead of a user waiting; ``WORKBENCH_WARM_CACHE=0`` turns it off."""
+    """Warm the cache now, again soon after any write (a write drops the tables derived from many sites:
+    only the written sites' own values are recomputed) and every half time-to-live, renewing each value
+    before it would expire, until ``stop`` is set. At national scale a renewal round recomputes every site:
+    background work on a spare core instead of a user waiting; ``WORKBENCH_WARM_CACHE=0`` turns it off."""
     stop = stop or threading.Event()
     last = 0.0
+    renewing = False
     while not stop.is_set():
         ttl = ttl_seconds()
         if ttl <= 0:
             return
         started = time.perf_counter()
         try:
-            with refreshing(ttl * 0.5 + last):  # renew what would expire before the next round ends
+            # A renewal recomputes what would expire before the next round ends; after a write only what it
+            # dropped is recomputed.
+            with refreshing(ttl * 0.5 + last if renewing else 0.0):
                 warm_derived_cache(engine)
         except Exception:  # noqa: BLE001 - a failed warm-up only means users compute on their first visit
             log.exception("warming the derived-data cache failed")
         last = time.perf_counter() - started
         log.info("derived-data cache warmed in %.1f s", last)
-        stop.wait(max(ttl * 0.5, 5.0))
+        seen = write_generation()
+        renew_at = time.monotonic() + max(ttl * 0.5, 5.0)
+        renewing = True
+        while not stop.wait(min(WRITE_CHECK_SECONDS, max(0.0, renew_at - time.monotonic()))):
+            if time.monotonic() >= renew_at:
+                break
+            try:
+                notice_writes(engine)
+            except Exception:  # noqa: BLE001 - the database is away for a moment: look again later
+                log.exception("looking for writes failed")
+            if write_generation() != seen:
+                renewing = False
+                break
 
 
 def start_keep_warm(engine: Engine) -> threading.Thread:

@@ -89,6 +89,22 @@ def invalidate_sites(site_ids: Iterable[int]) -> None:
             _site_generations[int(site_id)] = _site_generations.get(int(site_id), 0) + 1
 
 
+def write_generation() -> tuple[int, int]:
+    """Changes whenever a write dropped cached values (any site's, or everything)."""
+    with _lock:
+        return (_generation, _aggregate_generation)
+
+
+def notice_writes(engine: Engine) -> None:
+    """Look at the audit trail now for other processes' writes (at most every ``AUDIT_CHECK_SECONDS``)."""
+    from pilots import db
+
+    with db.session_scope(engine, face="system") as session:
+        database = str(engine.url.render_as_string(hide_password=True))
+        _follow_audit_trail(session, database)
+        session.rollback()
+
+
 @contextmanager
 def refreshing(margin: float) -> Iterator[None]:
     """Inside the block, this thread recomputes entries that would expire within ``margin`` seconds (a

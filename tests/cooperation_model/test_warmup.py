@@ -54,3 +54,67 @@ def test_the_app_warms_only_when_serve_asks(value: str, started: bool, monkeypat
     monkeypatch.setattr(warmup, "start_keep_warm", lambda _engine: None)
     widgets.cache_warmer.clear()
     assert widgets.cache_warmer(f"sqlite:///warm-{value}.db") is started
+
+
+def test_warm_up_covers_each_accounts_reader_scope(engine, monkeypatch) -> None:
+    # A researcher's or a municipality's dashboard and chart catalogue are their own tables (their sites
+    # only): warmed too, so their first visit after a start finds them.
+    from sqlalchemy import select
+
+    import cooperation_model.charts as charts
+    import cooperation_model.dashboard as dashboard
+    from pilots.access import load_current_user
+    from pilots.models import UserAccount
+    from pilots.sites import pilots_frame
+
+    load_demo(engine)
+    invalidate()
+    timings = warmup.warm_derived_cache(engine)
+    assert "account_scopes" in timings
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        scopes = warmup.account_scopes(s)
+        names = {u.username for u in scopes}
+        forskare = load_current_user(s, s.scalar(select(UserAccount).where(UserAccount.username == "forskare")))
+    assert "forskare" in names and "skelleftea" in names
+    assert all(u.role in ("researcher", "municipality") for u in scopes)
+
+    def computed(*_a, **_k):
+        raise AssertionError("computed on the visit although the warm-up had done it")
+
+    monkeypatch.setattr(charts, "evidence_charts", computed)
+    monkeypatch.setattr(dashboard, "overview_frame", computed)
+    with db.session_scope(engine, user=forskare) as s:
+        for pilot_id in pilots_frame(s, forskare)["id"]:
+            assert charts.pilot_charts(s, forskare, int(pilot_id), networks=False)
+        assert len(dashboard.dashboard_frame(s, forskare))
+
+
+def test_keep_warm_warms_again_soon_after_a_write(engine, monkeypatch) -> None:
+    import time
+
+    import pilots.derived_cache as derived_cache
+    from pilots.derived_cache import invalidate_sites, notice_writes
+
+    monkeypatch.setattr(derived_cache, "AUDIT_CHECK_SECONDS", 0.0)
+    notice_writes(engine)  # what earlier tests wrote to this database is seen before the thread starts
+    calls: list[float] = []
+    monkeypatch.setattr(warmup, "warm_derived_cache", lambda _engine: calls.append(time.monotonic()) or {})
+    monkeypatch.setattr(warmup, "WRITE_CHECK_SECONDS", 0.05)
+    monkeypatch.setenv("WORKBENCH_CACHE_TTL", "3600")  # renewal would come after half an hour
+    stop = threading.Event()
+    thread = threading.Thread(target=warmup.keep_warm, args=(engine, stop))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)
+        assert len(calls) == 1  # nothing written: no second round
+        invalidate_sites([1])  # a write to one site
+        while len(calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(calls) == 2
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
