@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from itertools import repeat
+from operator import add, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +195,7 @@ def session_scope(engine: Engine | None = None, *, user: Any = None, face: str =
 def insert_rows(
     conn: Connection,
     table: Table,
-    rows: Sequence[Mapping[str, Any]] | Sequence[Sequence[Any]],
+    rows: Sequence[Mapping[str, Any]] | Sequence[tuple[Any, ...]],
     columns: Sequence[str] | None = None,
 ) -> None:
     """INSERT validated rows straight through the driver's ``executemany``.
@@ -201,7 +203,7 @@ def insert_rows(
     For bulk imports: each column's type conversion and scalar default are looked up once per column, not
     once per row as in SQLAlchemy's statement processing (which cost several times the database's own
     work for half a million attendance rows). Rows are mappings by column name, or, with ``columns``,
-    sequences of values in that order (no dict per row: the fastest form). Columns the rows leave out take
+    tuples of values in that order (no dict per row: the fastest form). Columns the rows leave out take
     their scalar default or NULL. Dialects with another parameter style fall back to a Core insert.
 
     >>> insert_rows(conn, MeetingAttendance.__table__, [(1, 7, True, False)],  # doctest: +SKIP
@@ -216,6 +218,8 @@ def insert_rows(
             raise ValueError(f"insert_rows into {table.name}: no column {', '.join(unknown)}")
         if len(set(columns)) != len(columns):
             raise ValueError(f"insert_rows into {table.name}: a column is named twice in {list(columns)}")
+        if set(map(len, rows)) != {len(columns)}:
+            raise ValueError(f"insert_rows into {table.name}: each row must have {len(columns)} values")
     marker = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(conn.dialect.paramstyle)
     if marker is None:
         named = rows if columns is None else [dict(zip(columns, r, strict=True)) for r in rows]
@@ -228,36 +232,57 @@ def insert_rows(
         raise ValueError(
             f"insert_rows into {table.name}: give {', '.join(computed)} (computed defaults are not applied)"
         )
-    # Column by column (the per-value work stays in C: list comprehensions, map, zip).
+    # Column by column, the per-value work in C (map, zip, list comprehensions).
     if columns is None:
         targets = [c for c in table.columns if c.name in given]
-        defaults = [_scalar_default(c) for c in targets]
         values: list[Sequence[Any]] = [
             [row.get(c.name, default) for row in rows]  # type: ignore[union-attr]
-            for c, default in zip(targets, defaults, strict=True)
+            for c, default in ((c, _scalar_default(c)) for c in targets)
         ]
+
+        def column(i: int) -> Iterable[Any]:
+            return values[i]
     else:
         targets = [by_name[name] for name in columns]
-        values = list(zip(*rows, strict=True))
-        if len(values) != len(columns):
-            raise ValueError(f"insert_rows into {table.name}: each row must have {len(columns)} values")
-    values += [[_scalar_default(c)] * len(rows) for c in left_out]
-    targets += left_out
-    converted = bool(left_out)
+
+        def column(i: int) -> Iterable[Any]:
+            return map(itemgetter(i), rows)  # type: ignore[arg-type]
+
+    converters = {}
     for i, c in enumerate(targets):
         convert = c.type.bind_processor(conn.dialect)
-        if isinstance(c.type, Boolean) and set(map(type, values[i])) <= {bool, type(None)}:
-            convert = None  # sqlite3 and psycopg take Python booleans as they are
-        if convert is not None:
+        if convert is not None and not (isinstance(c.type, Boolean) and _only_booleans(column(i))):
+            converters[i] = convert
+    tail = tuple(_bound_default(c, conn) for c in left_out)
+    if columns is not None and not converters:
+        # Value tuples that need no conversion go to the driver as they are (with the defaults appended).
+        data = rows if not tail else list(map(add, rows, repeat(tail)))  # type: ignore[arg-type]
+    else:
+        if columns is not None:
+            values = list(zip(*rows, strict=True))
+        for i, convert in converters.items():
             values[i] = [None if v is None else convert(v) for v in values[i]]
-            converted = True
-    # Rows given as value sequences that need no conversion and no default go to the driver as they are.
-    data = rows if columns is not None and not converted else list(zip(*values, strict=True))
-    names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in targets)
+        values += [[default] * len(rows) for default in tail]
+        data = list(zip(*values, strict=True))  # type: ignore[assignment]
+    names = ", ".join(conn.dialect.identifier_preparer.quote(c.name) for c in [*targets, *left_out])
     target = conn.dialect.identifier_preparer.format_table(table)
-    sql = f"INSERT INTO {target} ({names}) VALUES ({', '.join([marker] * len(targets))})"
+    markers = ", ".join([marker] * (len(targets) + len(left_out)))
+    sql = f"INSERT INTO {target} ({names}) VALUES ({markers})"
     conn.exec_driver_sql(sql, data)  # type: ignore[arg-type]
 
 
 def _scalar_default(column: Any) -> Any:
     return column.default.arg if column.default is not None and column.default.is_scalar else None
+
+
+def _bound_default(column: Any, conn: Connection) -> Any:
+    default = _scalar_default(column)
+    convert = column.type.bind_processor(conn.dialect)
+    if convert is None or default is None or (isinstance(column.type, Boolean) and _only_booleans([default])):
+        return default
+    return convert(default)
+
+
+def _only_booleans(values: Iterable[Any]) -> bool:
+    # sqlite3 and psycopg take Python booleans as they are (no conversion needed)
+    return set(map(type, values)) <= {bool, type(None)}

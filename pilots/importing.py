@@ -7,7 +7,9 @@ only then does it write. The caller's transaction makes the whole import atomic.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -107,6 +109,24 @@ def read_import_file(
 ANALYZE_AFTER_ROWS = 1000
 
 
+@contextmanager
+def _cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused while a file is parsed, checked and written.
+
+    A national file makes millions of small objects that live until the import ends (cells, records,
+    parameter tuples) and form no cycles; the collector's repeated passes over them took a fifth of the
+    import. Memory is still freed by reference counting; the collector resumes when the import ends.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run_import(
     session: Session, user: CurrentUser, importer: Importer, source: Path | bytes, filename: str | None = None
 ) -> ImportResult:
@@ -115,8 +135,9 @@ def run_import(
     A large import (``ANALYZE_AFTER_ROWS`` records or more) also refreshes the planner statistics in the
     same transaction, so they include the new rows (and are rolled back with them).
     """
-    data = read_import_file(source, importer.spec, filename)
-    result = importer.apply(session, user, data)
+    with _cycle_collector_paused():
+        data = read_import_file(source, importer.spec, filename)
+        result = importer.apply(session, user, data)
     record_event(session, "import", importer.kind, after={"file": data.filename, "rows": len(data.rows),
                                                           "created": result.created, "updated": result.updated})
     session.flush()

@@ -335,3 +335,30 @@ def test_the_same_attendance_list_is_matched_at_each_site_on_its_own(session, si
         ["0180", f, "2025-04-01", "", "", "", "Polisen", "", "", "Polisen: ring", ""]]), "m.csv")
     assert result.created == 2
     assert _count(session, MeetingAttendance) == 3 and _count(session, MeetingAction) == 2
+
+
+def test_an_import_pauses_the_cycle_collector_only_while_it_runs(session, site, monkeypatch):
+    import gc
+
+    from pilots import importing
+
+    seen = []
+    original = importing.read_import_file
+
+    def reading(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "read_import_file", reading)
+    row = ["2482", "TryggVäxt operativ grupp", "2025-04-01", "", "", "", "Polisen", "", "", "", ""]
+    assert gc.isenabled()
+    assert run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv([row]), "m.csv").created == 1
+    with pytest.raises(ValidationError):  # a refused file resumes it too
+        run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv([row]), "m.csv")
+    assert seen == [False, False] and gc.isenabled()
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        run_import(session, SYSTEM_USER, MEETINGS_IMPORTER, _csv([[*row[:2], "2025-04-08", *row[3:]]]), "m.csv")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
