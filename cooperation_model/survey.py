@@ -16,6 +16,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from pilots.access import CurrentUser
+from pilots.derived_cache import cached
 from pilots.errors import NotFound, Problem, ValidationError
 from pilots.survey_store import (  # the validation rules live with the importer (one piece of code)
     ANSWERS,
@@ -227,12 +228,17 @@ def survey_table(
     from pilots.survey_store import find_survey, survey_responses_frame
 
     survey = find_survey(session, name)
-    table = survey_summary(
-        survey_responses_frame(session, survey.id), municipalities_frame(session), by, lang
-    )
-    table.insert(0, "survey", survey.name)
-    table.insert(1, "year", survey.year)
-    return table
+    survey_id, survey_name, year = survey.id, survey.name, survey.year
+
+    def compute() -> pd.DataFrame:
+        table = survey_summary(survey_responses_frame(session, survey_id), municipalities_frame(session), by, lang)
+        table.insert(0, "survey", survey_name)
+        table.insert(1, "year", year)
+        return table
+
+    # The same for every reader (shares of the whole country): kept until any write (pilots.derived_cache),
+    # since the page reruns on every click and a national survey has over a thousand units.
+    return cached(session, ("survey_table", survey_id, by, lang), compute).copy()
 
 
 def pilot_position_table(

@@ -20,11 +20,12 @@ from cooperation_model.charts import pilot_charts
 from cooperation_model.dashboard import dashboard_frame
 from cooperation_model.measures import _presenter_site_measures, site_measures
 from cooperation_model.report.content import gather_evidence
+from cooperation_model.survey import survey_table
 from pilots import db
 from pilots.access import SYSTEM_USER, CurrentUser, load_current_user
 from pilots.derived_cache import notice_writes, refreshing, scope_key, ttl_seconds, write_generation
 from pilots.errors import AccessDenied
-from pilots.models import Pilot, UserAccount
+from pilots.models import Pilot, Survey, UserAccount
 from pilots.sites import pilots_frame
 
 WARM_ENV = "WORKBENCH_WARM_CACHE"
@@ -56,6 +57,9 @@ def warm_derived_cache(engine: Engine, *, today: date | None = None) -> dict[str
         t0 = time.perf_counter()
         _presenter_site_measures(session, presenter, None)
         timings["presenter_site_measures"] = time.perf_counter() - t0
+        # The national survey as the survey page opens it (the whole country, for every reader).
+        for (name,) in session.execute(select(Survey.name)):
+            survey_table(session, name)
         # Every other reader scope an account has (a researcher's pilots, a municipality): the same tables
         # and catalogues, assembled from the per-site values computed above.
         t0 = time.perf_counter()

@@ -106,3 +106,28 @@ def test_survey_name_from_file():
     assert survey_name_from_file("mfof-enkat-2022.xlsx") == ("mfof-enkat-2022", 2022)
     name, year = survey_name_from_file("enkät.csv")
     assert name == "enkät" and 2025 <= year <= 2100
+
+
+def test_survey_table_is_read_once_until_a_write_and_shows_a_new_survey(engine, monkeypatch):
+    # The page reruns on every click: the summary is kept until a write, then read again.
+    import pilots.survey_store as store
+    from cooperation_model.survey import survey_table
+    from pilots import db
+    from pilots.derived_cache import invalidate
+
+    invalidate()
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        import_survey(s, SYSTEM_USER, SMALL, "enkat-2022.csv")
+    reads: list[int] = []
+    real = store.survey_responses_frame
+    monkeypatch.setattr(store, "survey_responses_frame", lambda *a: reads.append(1) or real(*a))
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        first = survey_table(s, None, None)
+        again = survey_table(s, None, None)
+    assert first.equals(again) and len(reads) == 1
+    assert first.loc[0, ["survey", "response_num", "response_den"]].tolist() == ["enkat-2022", 4, 290]
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        import_survey(s, SYSTEM_USER, SMALL.rsplit(b"\n", 2)[0], "enkat-2023.csv")  # without 1880 and the region
+    with db.session_scope(engine, user=SYSTEM_USER) as s:
+        newest = survey_table(s, None, None)
+    assert newest.loc[0, ["survey", "response_num"]].tolist() == ["enkat-2023", 3] and len(reads) == 2
