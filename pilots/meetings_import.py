@@ -195,7 +195,7 @@ def parse_actions(text: str | None) -> list[tuple[str, str, str | None]]:
     return out
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _action_parts(item: str) -> tuple[str, str, str | None] | None:
     # Cached: a forum's meetings repeat the same actions ("Polisen: lägesbild"), often with the same date.
     m = _ACTION.match(item)

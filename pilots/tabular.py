@@ -20,6 +20,7 @@ import csv
 import functools
 import io
 import math
+import operator
 import os
 import re
 import unicodedata
@@ -876,11 +877,12 @@ def _duplicate_key_problems(
 ) -> list[Problem]:
     seen: dict[tuple[Any, ...], int] = {}
     problems: list[Problem] = []
+    key_of = operator.itemgetter(*spec.key)
     for record, number in zip(records, rows, strict=True):
-        values = tuple(record[k] for k in spec.key)
-        if any(v is None for v in values):
+        values = key_of(record) if len(spec.key) > 1 else (key_of(record),)
+        if None in values:  # the values are text, numbers and dates: only None equals None
             continue
-        key = tuple(_key_part(v) for v in values)
+        key = tuple(map(_key_part, values))
         if key in seen:
             shown = ", ".join(f"{k} = '{cell_text(v)}'" for k, v in zip(spec.key, values, strict=True))
             problems.append(
