@@ -472,10 +472,10 @@ def render_pages(url: str) -> dict[str, Any]:
     invalidate()
     # The running app warms the derived-data cache in the background (cooperation_model.warmup, started by
     # `workbench serve`): site measures and every pilot's evidence. Done once here, timed and reported.
-    from cooperation_model.warmup import warm_derived_cache
+    from cooperation_model.warmup import warm_round
 
     engine = db.make_engine(url)
-    prime_s, _ = _timed(lambda: warm_derived_cache(engine))
+    prime_s, _ = _timed(lambda: warm_round(engine))
     engine.dispose()
     rows = []
     for role, user in users.items():
@@ -500,8 +500,8 @@ def render_pages(url: str) -> dict[str, Any]:
                 at.run()
                 at.switch_page(f"pages/{spec.module}.py")
                 row["cold_s"], _ = _timed(at.run)
-                # Warm: the median of three immediate reruns (one rerun alone is too exposed to noise).
-                row["warm_s"] = sorted(_timed(at.run)[0] for _ in range(3))[1]
+                # Warm: the median of five immediate reruns (one rerun alone is too exposed to noise).
+                row["warm_s"] = sorted(_timed(at.run)[0] for _ in range(5))[2]
                 row["exception"] = [str(e.value)[:200] for e in at.exception]
             except Exception as err:  # noqa: BLE001 - a page that times out is a figure, not the end of the run
                 row["exception"] = [f"{type(err).__name__}: {str(err)[:200]}"]

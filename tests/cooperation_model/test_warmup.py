@@ -118,3 +118,25 @@ def test_keep_warm_warms_again_soon_after_a_write(engine, monkeypatch) -> None:
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_a_warm_round_collects_garbage_then_keeps_the_cache_out_of_the_collectors_way(engine) -> None:
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    load_demo(engine)
+    invalidate()
+    first, second = Node(), Node()
+    first.other, second.other = second, first  # a cycle only the collector frees
+    gone = weakref.ref(first)
+    del first, second
+    try:
+        timings = warmup.warm_round(engine)
+        assert gone() is None  # collected before freezing: nothing that was garbage stays frozen
+        assert gc.get_freeze_count() > 0  # the warm values are out of later full collections
+        assert "settle_heap" in timings and "site_measures" in timings
+    finally:
+        gc.unfreeze()
