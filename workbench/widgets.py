@@ -19,14 +19,11 @@ from pilots.errors import AccessDenied, ValidationError, WorkbenchError
 from workbench.i18n import translate
 
 
-@st.cache_resource
-def shared_engine(url: str) -> Engine:
-    """One engine per database URL for the whole server (engines are thread-safe; sessions are not)."""
-    return db.make_engine(url)
-
-
 def engine() -> Engine:
-    return shared_engine(db.database_url())
+    """The process's one engine for the configured database (``pilots.db.get_engine``: engines are
+    thread-safe, sessions are not). Shared with the warm-up and the schema check, and independent of
+    Streamlit's resource cache, so emptying that cache opens no second pool."""
+    return db.get_engine(db.database_url())
 
 
 @st.cache_resource
@@ -37,7 +34,7 @@ def cache_warmer(url: str) -> bool:
 
     if os.environ.get(WARM_ENV, "0").strip().lower() in ("", "0", "false", "no"):
         return False
-    start_keep_warm(shared_engine(url))
+    start_keep_warm(db.get_engine(url))
     return True
 
 

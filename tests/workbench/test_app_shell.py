@@ -145,3 +145,21 @@ def test_indicators_page_reads_the_stored_definitions_without_storing_revised_fi
         event.remove(Engine, "before_cursor_execute", record)
     assert not at.exception and writes == []
     assert "(reviderad)" not in " ".join(str(o) for box in at.selectbox for o in box.options)
+
+
+def test_pages_use_the_process_engine_even_after_streamlits_resource_cache_is_emptied(tmp_path, monkeypatch) -> None:
+    # One pool per database for pages, the warm-up and the schema check; emptying Streamlit's resource
+    # cache used to open a new engine each time and keep the old one (and its compiled statements) alive.
+    import streamlit as st
+
+    from pilots import db
+    from workbench import widgets
+
+    monkeypatch.setenv("WORKBENCH_DATABASE_URL", f"sqlite:///{tmp_path / 'en.db'}")
+    db.dispose_engines()
+    try:
+        first = widgets.engine()
+        st.cache_resource.clear()
+        assert widgets.engine() is first is db.get_engine()
+    finally:
+        db.dispose_engines()
