@@ -73,13 +73,10 @@ def _timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def _timed_without_gc(fn: Callable[[], Any]) -> tuple[float, Any]:
     """``_timed`` with the cycle collector paused, as ``timeit`` times."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    from pilots.importing import cycle_collector_paused
+
+    with cycle_collector_paused():
         return _timed(fn)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 # --- databases ------------------------------------------------------------------------------------------

@@ -104,9 +104,9 @@ def evidence_charts(
                 "systematik_per_forum",
                 title,
                 bar_chart(
-                    systematicity_bands(scored["score"], lg),
-                    _w(lg, "Systematik (0–1)", "Systematicity (0–1)"),
-                    _w(lg, "Antal forum", "Forums"),
+                    bands := systematicity_bands(scored["score"], lg),
+                    bands.columns[0],
+                    bands.columns[1],
                     title=title,
                     source=_source(lg, log_src, presenter, t),
                     demo=demo,

@@ -88,14 +88,15 @@ def account_scopes(session: Session) -> list[CurrentUser]:
     return list(scopes.values())
 
 
-def warm_round(engine: Engine, *, margin: float = 0.0) -> dict[str, float]:
+def warm_round(engine: Engine, *, margin: float = 0.0, settle: bool = True) -> dict[str, float]:
     """One round of the server's warm-up (``keep_warm``): fill the cache (recomputing what would expire
-    within ``margin`` seconds), then settle the heap; seconds per part."""
+    within ``margin`` seconds), then, with ``settle``, settle the heap; seconds per part."""
     with refreshing(margin):
         timings = warm_derived_cache(engine)
-    t0 = time.perf_counter()
-    settle_heap()
-    timings["settle_heap"] = time.perf_counter() - t0
+    if settle:
+        t0 = time.perf_counter()
+        settle_heap()
+        timings["settle_heap"] = time.perf_counter() - t0
     return timings
 
 
@@ -122,7 +123,7 @@ def keep_warm(engine: Engine, stop: threading.Event | None = None) -> None:
     background work on a spare core instead of a user waiting; ``WORKBENCH_WARM_CACHE=0`` turns it off."""
     stop = stop or threading.Event()
     last = 0.0
-    renewing = False
+    renewing, first = False, True
     while not stop.is_set():
         ttl = ttl_seconds()
         if ttl <= 0:
@@ -130,8 +131,10 @@ def keep_warm(engine: Engine, stop: threading.Event | None = None) -> None:
         started = time.perf_counter()
         try:
             # A renewal recomputes what would expire before the next round ends; after a write only what it
-            # dropped is recomputed.
-            warm_round(engine, margin=ttl * 0.5 + last if renewing else 0.0)
+            # dropped is recomputed, and the heap (one full collection) is settled only at the first round
+            # and at renewals, not after every burst of writes.
+            warm_round(engine, margin=ttl * 0.5 + last if renewing else 0.0, settle=first or renewing)
+            first = False
         except Exception:  # noqa: BLE001 - a failed warm-up only means users compute on their first visit
             log.exception("warming the derived-data cache failed")
         last = time.perf_counter() - started

@@ -85,6 +85,11 @@ class SimpleImporter:
     def choices(self, session: Session, user: CurrentUser) -> Mapping[str, Sequence[str]]:
         return self.choices_fn(session, user) if self.choices_fn else {}
 
+    @property
+    def exportable(self) -> bool:
+        """True when the kind has an export (``export`` refuses with a clear message otherwise)."""
+        return self.export_fn is not None
+
     def export(self, session: Session, user: CurrentUser) -> pd.DataFrame:
         """The kind's records ``user`` may read, in the template's columns (so an export can be re-imported)."""
         if self.export_fn is None:
@@ -110,8 +115,9 @@ ANALYZE_AFTER_ROWS = 1000
 
 
 @contextmanager
-def _cycle_collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused while a file is parsed, checked and written.
+def cycle_collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused inside the block (left as it is when already paused); ``run_import``
+    pauses it while a file is parsed, checked and written, and the benchmark while it times a render.
 
     A national file makes millions of small objects that live until the import ends (cells, records,
     parameter tuples) and form no cycles; the collector's repeated passes over them took a fifth of the
@@ -135,7 +141,7 @@ def run_import(
     A large import (``ANALYZE_AFTER_ROWS`` records or more) also refreshes the planner statistics in the
     same transaction, so they include the new rows (and are rolled back with them).
     """
-    with _cycle_collector_paused():
+    with cycle_collector_paused():
         data = read_import_file(source, importer.spec, filename)
         result = importer.apply(session, user, data)
     record_event(session, "import", importer.kind, after={"file": data.filename, "rows": len(data.rows),

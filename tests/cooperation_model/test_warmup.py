@@ -98,7 +98,9 @@ def test_keep_warm_warms_again_soon_after_a_write(engine, monkeypatch) -> None:
     monkeypatch.setattr(derived_cache, "AUDIT_CHECK_SECONDS", 0.0)
     notice_writes(engine)  # what earlier tests wrote to this database is seen before the thread starts
     calls: list[float] = []
+    settled: list[int] = []
     monkeypatch.setattr(warmup, "warm_derived_cache", lambda _engine: calls.append(time.monotonic()) or {})
+    monkeypatch.setattr(warmup, "settle_heap", lambda: settled.append(len(calls)))
     monkeypatch.setattr(warmup, "WRITE_CHECK_SECONDS", 0.05)
     monkeypatch.setenv("WORKBENCH_CACHE_TTL", "3600")  # renewal would come after half an hour
     stop = threading.Event()
@@ -114,6 +116,7 @@ def test_keep_warm_warms_again_soon_after_a_write(engine, monkeypatch) -> None:
         while len(calls) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)
         assert len(calls) == 2
+        assert settled == [1]  # the heap is settled after the first round, not after a write's round
     finally:
         stop.set()
         thread.join(timeout=10)

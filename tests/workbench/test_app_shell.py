@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -84,6 +86,20 @@ def test_expired_session_goes_back_to_login(app_as) -> None:
 def test_every_registered_page_renders_for_every_role_without_exception_and_writes_nothing(app_as) -> None:
     # A visit only reads: a write would also drop the derived-data cache for every user (at national scale
     # minutes of recomputation), as the indicators page once did by storing its definitions on each visit.
+    with _recorded_writes() as writes:
+        for username, role in [("admin", "admin"), ("forskare", "researcher"), ("mfof", "mfof"),
+                               ("skelleftea", "municipality"), ("presentator", "presenter")]:
+            at = app_as(username)
+            for spec in pages_for(role):
+                writes.clear()
+                at.switch_page(f"pages/{spec.module}.py").run()
+                assert not at.exception, f"{spec.module} as {role}: {at.exception}"
+                assert writes == [], f"{spec.module} as {role} wrote: {writes}"
+
+
+@contextmanager
+def _recorded_writes() -> Iterator[list[str]]:
+    """The INSERT, UPDATE and DELETE statements any engine runs inside the block (their first words)."""
     from sqlalchemy import Engine, event
 
     writes: list[str] = []
@@ -94,14 +110,7 @@ def test_every_registered_page_renders_for_every_role_without_exception_and_writ
 
     event.listen(Engine, "before_cursor_execute", record)
     try:
-        for username, role in [("admin", "admin"), ("forskare", "researcher"), ("mfof", "mfof"),
-                               ("skelleftea", "municipality"), ("presentator", "presenter")]:
-            at = app_as(username)
-            for spec in pages_for(role):
-                writes.clear()
-                at.switch_page(f"pages/{spec.module}.py").run()
-                assert not at.exception, f"{spec.module} as {role}: {at.exception}"
-                assert writes == [], f"{spec.module} as {role} wrote: {writes}"
+        yield writes
     finally:
         event.remove(Engine, "before_cursor_execute", record)
 
@@ -123,26 +132,15 @@ def test_indicators_page_reads_the_stored_definitions_without_storing_revised_fi
     # Revised definition files are stored by `workbench serve` / `workbench db upgrade`, never by a visit.
     import dataclasses
 
-    from sqlalchemy import Engine, event
-
     import pilots.indicators
 
     real = pilots.indicators.load_indicator_definitions
     monkeypatch.setattr(pilots.indicators, "load_indicator_definitions",
                         lambda directory=None: [dataclasses.replace(s, name_sv=s.name_sv + " (reviderad)")
                                                 for s in real(directory)])
-    writes: list[str] = []
-
-    def record(_conn, _cursor, statement: str, *_args) -> None:
-        if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
-            writes.append(statement[:60])
-
     at = app_as("mfof")
-    event.listen(Engine, "before_cursor_execute", record)
-    try:
+    with _recorded_writes() as writes:
         at.switch_page("pages/indicators.py").run()
-    finally:
-        event.remove(Engine, "before_cursor_execute", record)
     assert not at.exception and writes == []
     assert "(reviderad)" not in " ".join(str(o) for box in at.selectbox for o in box.options)
 

@@ -51,3 +51,15 @@ def test_template_and_export_are_built_only_when_their_button_is_clicked(app_as,
     assert {"template_download", "export_download"} <= set(buttons)
     assert buttons["template_download"].label == "Ladda ner mall"
     assert built == []
+
+
+def test_a_kind_without_export_says_so_instead_of_offering_a_download(app_as) -> None:
+    # Meetings have no export here: the page says so (a button would fail only when clicked).
+    at = app_as("forskare")
+    at.switch_page("pages/data_import.py").run()
+    at.selectbox[0].set_value("meetings").run()
+    assert not at.exception, at.exception
+    assert "export_download" not in {b.key for b in at.get("download_button")}
+    assert "Den här typen av uppgifter kan inte exporteras här." in [i.value for i in at.info]
+    at.selectbox[0].set_value("log").run()
+    assert "export_download" in {b.key for b in at.get("download_button")}

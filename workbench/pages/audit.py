@@ -5,6 +5,7 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
+from cooperation_model.figures import format_number
 from pilots.audit import AUDIT_COUNT_CAP, audit_count, audit_filter_choices, audit_trail
 from pilots.sites import shows_demo_data
 from workbench.widgets import (
@@ -48,7 +49,7 @@ with shows_errors():
     with ctx.session() as session:
         total = audit_count(session, ctx.user, **filters, at_most=AUDIT_COUNT_CAP)
     if total > AUDIT_COUNT_CAP:  # a national month holds hundreds of thousands: count no further
-        st.write(t("audit.count_more", n=f"{AUDIT_COUNT_CAP:,}".replace(",", "\u00a0")))
+        st.write(t("audit.count_more", n=format_number(AUDIT_COUNT_CAP, ctx.lang)))
         total = AUDIT_COUNT_CAP
     else:
         st.write(t("audit.count", n=total))

@@ -46,8 +46,10 @@ if ctx.user.role in ("admin", "researcher"):
                     st.success(result.summary())
 
 st.subheader(t("data_import.export"))
-export_format = st.radio(t("data_import.export_format"), ["csv", "xlsx", "json"], horizontal=True)
-if hasattr(importer, "export"):
+if not getattr(importer, "exportable", False):
+    st.info(t("data_import.no_export"))
+else:
+    export_format = st.radio(t("data_import.export_format"), ["csv", "xlsx", "json"], horizontal=True)
 
     def export_bytes() -> bytes:
         # Every record of the kind the user may read: read when the button is clicked, not on every rerun.
